@@ -1,0 +1,75 @@
+/**
+ * Errors of this library. Each area has its own class with a closed set of
+ * codes; callers branch on `code`, never on the message. Messages say what
+ * was expected and what was found, and never contain a token, key or secret.
+ */
+
+/** Base class of every error this library throws. */
+export class ProvenanceError<C extends string = string> extends Error {
+  /** A stable, machine-readable code such as `DIGEST_NOT_FOUND`. */
+  readonly code: C;
+
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Hashing files and model directories. */
+export type DigestErrorCode =
+  | 'DIGEST_READ_FAILED'
+  | 'DIGEST_NOT_A_FILE'
+  | 'DIGEST_SYMLINK'
+  | 'DIGEST_BAD_PATH'
+  | 'DIGEST_EMPTY_MODEL'
+  | 'DIGEST_FILE_CHANGED';
+export class DigestError extends ProvenanceError<DigestErrorCode> {}
+
+/** Parsing and validating in-toto Statements and SLSA predicates. */
+export type StatementErrorCode =
+  | 'STATEMENT_NOT_JSON'
+  | 'STATEMENT_NOT_UTF8'
+  | 'STATEMENT_TOO_LARGE'
+  | 'STATEMENT_INVALID'
+  | 'STATEMENT_PREDICATE_INVALID';
+export class StatementError extends ProvenanceError<StatementErrorCode> {}
+
+/** DSSE envelopes. */
+export type DsseErrorCode = 'DSSE_MALFORMED' | 'DSSE_PAYLOAD_TYPE';
+export class DsseError extends ProvenanceError<DsseErrorCode> {}
+
+/** Signing: identity tokens and Sigstore services. */
+export type SigningErrorCode =
+  | 'SIGNING_NO_TOKEN'
+  | 'SIGNING_FAILED'
+  | 'SIGNING_BAD_OPTIONS';
+export class SigningError extends ProvenanceError<SigningErrorCode> {}
+
+/** Verifying one attestation. */
+export type VerifyErrorCode =
+  | 'VERIFY_BUNDLE_MALFORMED'
+  | 'VERIFY_SIGNATURE_FAILED'
+  | 'VERIFY_TRUSTED_ROOT_INVALID'
+  | 'VERIFY_IDENTITY_MISMATCH'
+  | 'VERIFY_NOT_DSSE'
+  | 'VERIFY_SUBJECT_MISMATCH';
+export class VerifyError extends ProvenanceError<VerifyErrorCode> {}
+
+/** Loading and validating a policy. */
+export type PolicyErrorCode =
+  | 'POLICY_UNREADABLE'
+  | 'POLICY_NOT_PARSEABLE'
+  | 'POLICY_INVALID';
+export class PolicyError extends ProvenanceError<PolicyErrorCode> {}
+
+/** The attestation store beside a model bundle. */
+export type StoreErrorCode =
+  | 'STORE_UNREADABLE'
+  | 'STORE_WRITE_FAILED'
+  | 'STORE_ENTRY_TOO_LARGE';
+export class StoreError extends ProvenanceError<StoreErrorCode> {}
+
+/** Command-line usage and input errors (exit code 2). */
+export type UsageErrorCode = 'USAGE_INVALID' | 'USAGE_INPUT_UNREADABLE';
+export class UsageError extends ProvenanceError<UsageErrorCode> {}
