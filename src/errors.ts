@@ -23,7 +23,8 @@ export type DigestErrorCode =
   | 'DIGEST_SYMLINK'
   | 'DIGEST_BAD_PATH'
   | 'DIGEST_EMPTY_MODEL'
-  | 'DIGEST_FILE_CHANGED';
+  | 'DIGEST_FILE_CHANGED'
+  | 'DIGEST_MALFORMED';
 export class DigestError extends ProvenanceError<DigestErrorCode> {}
 
 /** Parsing and validating in-toto Statements and SLSA predicates. */
@@ -32,7 +33,10 @@ export type StatementErrorCode =
   | 'STATEMENT_NOT_UTF8'
   | 'STATEMENT_TOO_LARGE'
   | 'STATEMENT_INVALID'
-  | 'STATEMENT_PREDICATE_INVALID';
+  | 'STATEMENT_PREDICATE_INVALID'
+  | 'STATEMENT_TYPE_UNSUPPORTED'
+  | 'STATEMENT_DESCRIPTOR_INVALID'
+  | 'STATEMENT_DIGEST_INVALID';
 export class StatementError extends ProvenanceError<StatementErrorCode> {}
 
 /** DSSE envelopes. */
