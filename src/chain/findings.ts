@@ -1,0 +1,62 @@
+/**
+ * Findings of chain verification. Codes are stable: tools branch on them.
+ * `error` findings make the verdict fail; `info` findings are reported only.
+ */
+export type FindingCode =
+  | 'ATTESTATION_MALFORMED'
+  | 'ATTESTATION_UNVERIFIED'
+  | 'STATEMENT_INVALID'
+  | 'STEP_KIND_NOT_ALLOWED'
+  | 'SIGNER_NOT_ALLOWED'
+  | 'NO_ATTESTATION_FOR_MODEL'
+  | 'AMBIGUOUS_LAST_STEP'
+  | 'FILE_MODIFIED'
+  | 'FILE_UNATTESTED'
+  | 'FILE_MISSING'
+  | 'BUNDLE_DIGEST_MISMATCH'
+  | 'INPUT_UNRESOLVED'
+  | 'INPUT_FROM_UNTRUSTED_STEP'
+  | 'CONFLICTING_PRODUCERS'
+  | 'CHAIN_CYCLE'
+  | 'STEP_MISSING'
+  | 'STEP_BEFORE_INPUT'
+  | 'ATTESTATION_OFF_PATH';
+
+export type Severity = 'error' | 'info';
+
+/** A signer as the certificate names it. */
+export interface SignerRef {
+  identity: string;
+  issuer: string;
+}
+
+/** One finding, with everything needed to locate it from the report alone. */
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  /** One line, lower-case, saying what was expected and what was found. */
+  message: string;
+  /** Store id (SHA-256 of the bundle bytes) of the attestation concerned. */
+  attestation?: string;
+  /** Step kind concerned. */
+  step?: string;
+  signer?: SignerRef;
+  /** File concerned, relative to the model bundle or the step's root. */
+  file?: string;
+  /** Digest the chain says the file should have. */
+  expected?: string;
+  /** Digest found. */
+  actual?: string;
+}
+
+const INFO: ReadonlySet<FindingCode> = new Set(['ATTESTATION_OFF_PATH']);
+
+/** Builds a finding with the severity that its code carries. */
+export function finding(
+  code: FindingCode,
+  message: string,
+  details: Omit<Finding, 'code' | 'severity' | 'message'> = {},
+): Finding {
+  const severity: Severity = INFO.has(code) ? 'info' : 'error';
+  return { code, severity, message, ...details };
+}

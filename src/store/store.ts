@@ -1,0 +1,134 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+} from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { StoreError } from '../errors.js';
+
+/** Name of the store folder inside a model bundle (ignored by hashing). */
+export const STORE_DIR_NAME = '.mprov';
+const ATTESTATIONS = 'attestations';
+const SUFFIX = '.sigstore.json';
+
+/** An attestation bundle is small; a larger file is refused unread. */
+export const MAX_ATTESTATION_BYTES = 4 * 1024 * 1024;
+
+/** One stored attestation: its content address and its raw bytes. */
+export interface StoredAttestation {
+  /** SHA-256 of the bytes, lower-case hex: the entry's stable id. */
+  id: string;
+  bytes: Buffer;
+}
+
+/**
+ * A content-addressed folder of Sigstore bundles beside a model bundle:
+ * `<model>/.mprov/attestations/<sha256>.sigstore.json`. Entries are written
+ * atomically (temporary file, flush, rename), so a crash leaves either the
+ * old content or the new; the same bundle written twice is one entry.
+ */
+export class AttestationStore {
+  /** The folder holding the entries. */
+  readonly dir: string;
+
+  /** @param storeDir - the store folder, e.g. `model/.mprov`. */
+  constructor(storeDir: string) {
+    this.dir = join(storeDir, ATTESTATIONS);
+  }
+
+  /** The default store of a model bundle folder. */
+  static forModel(modelDir: string): AttestationStore {
+    return new AttestationStore(join(modelDir, STORE_DIR_NAME));
+  }
+
+  /**
+   * Adds one serialized bundle; returns its id.
+   *
+   * @throws StoreError `STORE_WRITE_FAILED` or `STORE_ENTRY_TOO_LARGE`.
+   */
+  async add(bytes: Buffer): Promise<string> {
+    if (bytes.length > MAX_ATTESTATION_BYTES) {
+      throw new StoreError(
+        'STORE_ENTRY_TOO_LARGE',
+        `attestation is ${bytes.length} bytes, limit ${MAX_ATTESTATION_BYTES}`,
+      );
+    }
+    const id = sha256Hex(bytes);
+    const target = join(this.dir, id + SUFFIX);
+    const temp = join(this.dir, `.${id}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await mkdir(this.dir, { recursive: true });
+      const handle = await open(temp, 'wx', 0o644);
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, target);
+    } catch (cause) {
+      await rm(temp, { force: true });
+      throw new StoreError('STORE_WRITE_FAILED', 'cannot write attestation', {
+        cause,
+      });
+    }
+    return id;
+  }
+
+  /**
+   * Reads every entry, in id order. A missing store reads as empty.
+   *
+   * @throws StoreError `STORE_UNREADABLE` or `STORE_ENTRY_TOO_LARGE`.
+   */
+  async list(): Promise<StoredAttestation[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (cause) {
+      if (isNotFound(cause)) return [];
+      throw new StoreError('STORE_UNREADABLE', 'cannot list the store', {
+        cause,
+      });
+    }
+    const ids = names
+      .filter((n) => n.endsWith(SUFFIX) && !n.startsWith('.'))
+      .map((n) => n.slice(0, -SUFFIX.length));
+    const entries = await Promise.all(ids.map((n) => this.read(n)));
+    return entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private async read(name: string): Promise<StoredAttestation> {
+    const path = join(this.dir, name + SUFFIX);
+    try {
+      const info = await lstat(path);
+      if (!info.isFile() || info.size > MAX_ATTESTATION_BYTES) {
+        throw new StoreError(
+          'STORE_ENTRY_TOO_LARGE',
+          `store entry ${name} is not a regular file under the size limit`,
+        );
+      }
+      const bytes = await readFile(path);
+      // The id is what the bytes hash to, whatever the file is called.
+      return { id: sha256Hex(bytes), bytes };
+    } catch (cause) {
+      if (cause instanceof StoreError) throw cause;
+      throw new StoreError('STORE_UNREADABLE', `cannot read entry ${name}`, {
+        cause,
+      });
+    }
+  }
+}
+
+function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
