@@ -71,7 +71,8 @@ export class PolicyError extends ProvenanceError<PolicyErrorCode> {}
 export type StoreErrorCode =
   | 'STORE_UNREADABLE'
   | 'STORE_WRITE_FAILED'
-  | 'STORE_ENTRY_TOO_LARGE';
+  | 'STORE_ENTRY_TOO_LARGE'
+  | 'STORE_ENTRY_INVALID';
 export class StoreError extends ProvenanceError<StoreErrorCode> {}
 
 /** Command-line usage and input errors (exit code 2). */

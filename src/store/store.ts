@@ -107,10 +107,16 @@ export class AttestationStore {
     const path = join(this.dir, name + SUFFIX);
     try {
       const info = await lstat(path);
-      if (!info.isFile() || info.size > MAX_ATTESTATION_BYTES) {
+      if (!info.isFile()) {
+        throw new StoreError(
+          'STORE_ENTRY_INVALID',
+          `store entry ${name} is not a regular file`,
+        );
+      }
+      if (info.size > MAX_ATTESTATION_BYTES) {
         throw new StoreError(
           'STORE_ENTRY_TOO_LARGE',
-          `store entry ${name} is not a regular file under the size limit`,
+          `store entry ${name} is ${info.size} bytes, limit ${MAX_ATTESTATION_BYTES}`,
         );
       }
       const bytes = await readFile(path);

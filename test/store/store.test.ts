@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { StoreError } from '../../src/errors.js';
+import {
+  AttestationStore,
+  MAX_ATTESTATION_BYTES,
+} from '../../src/store/store.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mprov-store-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('AttestationStore', () => {
+  describe('#add', () => {
+    it('returns the SHA-256 of the bytes and stores them under it', async () => {
+      const store = AttestationStore.forModel(dir);
+      const bytes = Buffer.from('{"a":1}');
+      const id = await store.add(bytes);
+      expect(id).toBe(createHash('sha256').update(bytes).digest('hex'));
+      const entries = await store.list();
+      expect(entries).toEqual([{ id, bytes }]);
+    });
+
+    it('keeps one entry when the same bundle is added twice', async () => {
+      const store = AttestationStore.forModel(dir);
+      await store.add(Buffer.from('x'));
+      await store.add(Buffer.from('x'));
+      expect(await store.list()).toHaveLength(1);
+      expect(
+        (await readdir(store.dir)).filter((n) => n.endsWith('.tmp')),
+      ).toEqual([]);
+    });
+
+    it('throws STORE_ENTRY_TOO_LARGE over the limit', async () => {
+      const store = AttestationStore.forModel(dir);
+      const big = Buffer.alloc(MAX_ATTESTATION_BYTES + 1);
+      await expect(store.add(big)).rejects.toMatchObject({
+        code: 'STORE_ENTRY_TOO_LARGE',
+      });
+    });
+  });
+
+  describe('#list', () => {
+    it('returns nothing for a store that does not exist', async () => {
+      expect(await new AttestationStore(join(dir, 'none')).list()).toEqual([]);
+    });
+
+    it('names each entry by its content, not by its file name', async () => {
+      const store = AttestationStore.forModel(dir);
+      await store.add(Buffer.from('a'));
+      await writeFile(join(store.dir, `${'0'.repeat(64)}.sigstore.json`), 'b');
+      const ids = (await store.list()).map((e) => e.id);
+      expect(ids).toContain(createHash('sha256').update('b').digest('hex'));
+      expect(ids).not.toContain('0'.repeat(64));
+    });
+
+    it('refuses an entry that is a symbolic link', async () => {
+      const store = AttestationStore.forModel(dir);
+      await store.add(Buffer.from('a'));
+      await symlink('/etc/hostname', join(store.dir, 'link.sigstore.json'));
+      const error = await store.list().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).code).toBe('STORE_ENTRY_INVALID');
+    });
+  });
+});
