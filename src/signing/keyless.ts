@@ -1,0 +1,158 @@
+import { bundleToJSON } from '@sigstore/bundle';
+import {
+  DSSEBundleBuilder,
+  FulcioSigner,
+  RekorWitness,
+  TSAWitness,
+  type Witness,
+} from '@sigstore/sign';
+
+import { SigningError } from '../errors.js';
+import { safeMessage, withoutToken } from './redact.js';
+import type { Signer } from './signer.js';
+import { tokenProvider as envOrFileToken } from './token.js';
+
+/** Where to sign and with which identity. No URL has a default. */
+export interface KeylessOptions {
+  /** Fulcio base URL, e.g. `https://fulcio.example`. */
+  fulcioURL: string;
+  /** Rekor (v1 API) base URL. */
+  rekorURL: string;
+  /** A timestamp authority base URL; adds an RFC 3161 timestamp. */
+  tsaServerURL?: string;
+  /** A fixed OIDC identity token. Give this or `tokenProvider`. */
+  identityToken?: string;
+  /** Called once per signature for a fresh token. */
+  tokenProvider?: () => Promise<string>;
+}
+
+/** Per-request timeout for Fulcio, Rekor and the TSA. */
+const HTTP_TIMEOUT_MS = 30_000;
+
+function checkURL(name: string, value: unknown): string {
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
+    throw new SigningError(
+      'SIGNING_BAD_OPTIONS',
+      `expected ${name} to be an http(s) URL`,
+    );
+  }
+  return value as string;
+}
+
+function pickTokenSource(opts: KeylessOptions): () => Promise<string> {
+  const { identityToken, tokenProvider } = opts;
+  if (identityToken !== undefined && tokenProvider !== undefined) {
+    throw new SigningError(
+      'SIGNING_BAD_OPTIONS',
+      'expected identityToken or tokenProvider, found both',
+    );
+  }
+  if (identityToken !== undefined) return () => Promise.resolve(identityToken);
+  return tokenProvider ?? envOrFileToken();
+}
+
+async function fetchToken(source: () => Promise<string>): Promise<string> {
+  let token: unknown;
+  try {
+    token = await source();
+  } catch (error) {
+    if (error instanceof SigningError) throw error;
+    throw new SigningError('SIGNING_NO_TOKEN', 'token provider failed', {
+      cause: error,
+    });
+  }
+  // A JWT is three base64url parts; say nothing about the value itself.
+  if (typeof token !== 'string' || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) {
+    throw new SigningError(
+      'SIGNING_NO_TOKEN',
+      'expected the identity token to be a JWT (three base64url parts)',
+    );
+  }
+  return token;
+}
+
+function witnesses(opts: KeylessOptions): Witness[] {
+  const rekor = new RekorWitness({
+    rekorBaseURL: opts.rekorURL,
+    entryType: 'dsse',
+    majorApiVersion: 1,
+    timeout: HTTP_TIMEOUT_MS,
+  });
+  if (opts.tsaServerURL === undefined) return [rekor];
+  const tsa = new TSAWitness({
+    tsaBaseURL: opts.tsaServerURL,
+    timeout: HTTP_TIMEOUT_MS,
+  });
+  return [rekor, tsa];
+}
+
+/**
+ * A keyless Sigstore signer: an ephemeral key certified by Fulcio for the
+ * OIDC identity, the DSSE envelope logged in Rekor as a `dsse` entry, and an
+ * RFC 3161 timestamp when `tsaServerURL` is set. Bundles are v0.3 JSON.
+ * Without `identityToken` or `tokenProvider`, the token is read from
+ * `SIGSTORE_ID_TOKEN`. No error it throws contains the token.
+ *
+ * @throws SigningError `SIGNING_BAD_OPTIONS` for a missing or non-http(s)
+ *   URL or two token sources; `signDsse` throws `SIGNING_NO_TOKEN` when no
+ *   usable token is found and `SIGNING_FAILED` when a service refuses.
+ * @example
+ * ```ts
+ * const signer = keylessSigner({ fulcioURL, rekorURL, identityToken });
+ * const bundle = await signer.signDsse(statementBytes,
+ *   'application/vnd.in-toto+json');
+ * ```
+ */
+export function keylessSigner(opts: KeylessOptions): Signer {
+  checkURL('fulcioURL', opts.fulcioURL);
+  checkURL('rekorURL', opts.rekorURL);
+  if (opts.tsaServerURL !== undefined) {
+    checkURL('tsaServerURL', opts.tsaServerURL);
+  }
+  const source = pickTokenSource(opts);
+  return {
+    async signDsse(payload, payloadType) {
+      if (!Buffer.isBuffer(payload) || typeof payloadType !== 'string') {
+        throw new SigningError(
+          'SIGNING_BAD_OPTIONS',
+          'expected a Buffer payload and a string payload type',
+        );
+      }
+      const token = await fetchToken(source);
+      return signWithToken(opts, token, payload, payloadType);
+    },
+  };
+}
+
+async function signWithToken(
+  opts: KeylessOptions,
+  token: string,
+  payload: Buffer,
+  payloadType: string,
+): Promise<unknown> {
+  const signer = new FulcioSigner({
+    fulcioBaseURL: opts.fulcioURL,
+    identityProvider: { getToken: () => Promise.resolve(token) },
+    timeout: HTTP_TIMEOUT_MS,
+  });
+  const builder = new DSSEBundleBuilder({
+    signer,
+    witnesses: witnesses(opts),
+  });
+  try {
+    const bundle = await builder.create({ data: payload, type: payloadType });
+    return bundleToJSON(bundle);
+  } catch (error) {
+    throw new SigningError(
+      'SIGNING_FAILED',
+      `keyless signing failed: ${safeMessage(error, token)}`,
+      { cause: withoutToken(error, token) },
+    );
+  }
+}
