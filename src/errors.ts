@@ -57,7 +57,9 @@ export type VerifyErrorCode =
   | 'VERIFY_TRUSTED_ROOT_INVALID'
   | 'VERIFY_IDENTITY_MISMATCH'
   | 'VERIFY_NOT_DSSE'
-  | 'VERIFY_SUBJECT_MISMATCH';
+  | 'VERIFY_SUBJECT_MISMATCH'
+  | 'VERIFY_SIGNATURE_COUNT'
+  | 'VERIFY_IDENTITY_RULE_INVALID';
 export class VerifyError extends ProvenanceError<VerifyErrorCode> {}
 
 /** Loading and validating a policy. */

@@ -1,0 +1,165 @@
+import {
+  bundleFromJSON,
+  isBundleWithDsseEnvelope,
+  type BundleWithDsseEnvelope,
+} from '@sigstore/bundle';
+import {
+  PolicyError,
+  toSignedEntity,
+  VerificationError,
+  Verifier,
+  type SignedEntity,
+  type Signer as SigstoreSigner,
+} from '@sigstore/verify';
+
+import { VerifyError } from '../errors.js';
+import type { SignerIdentity } from './identity.js';
+import { trustMaterialOf, type TrustedRootHandle } from './trusted-root.js';
+
+/** What one verified attestation says, and who signed it when. */
+export interface VerifiedAttestation {
+  /** The DSSE payload bytes exactly as their signature was checked. */
+  payload: Buffer;
+  payloadType: string;
+  signer: SignerIdentity;
+  /** The earliest verified signed time (log entry or timestamp authority). */
+  signedAt: Date;
+}
+
+// A signed time is required: with tsaThreshold alone the verifier would
+// count zero timestamps as enough.
+const THRESHOLDS = {
+  tlogThreshold: 1,
+  ctlogThreshold: 1,
+  timestampThreshold: 1,
+};
+
+const malformed = (message: string, cause?: unknown) =>
+  new VerifyError('VERIFY_BUNDLE_MALFORMED', message, { cause });
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Refuses, before parsing, what is not a single-signature DSSE bundle. */
+function checkShape(json: unknown): void {
+  if (!isObject(json)) throw malformed('expected a bundle JSON object');
+  if (json.messageSignature !== undefined && json.dsseEnvelope === undefined) {
+    throw new VerifyError(
+      'VERIFY_NOT_DSSE',
+      'expected a DSSE envelope, found a message signature',
+    );
+  }
+  const envelope = json.dsseEnvelope;
+  if (!isObject(envelope)) throw malformed('expected a dsseEnvelope object');
+  const { signatures } = envelope;
+  if (!Array.isArray(signatures)) throw malformed('expected DSSE signatures');
+  if (signatures.length !== 1) {
+    throw new VerifyError(
+      'VERIFY_SIGNATURE_COUNT',
+      `expected exactly 1 DSSE signature, found ${signatures.length}`,
+    );
+  }
+}
+
+function parseBundle(json: unknown): BundleWithDsseEnvelope {
+  checkShape(json);
+  let bundle;
+  try {
+    bundle = bundleFromJSON(json);
+  } catch (error) {
+    throw malformed('bundle does not parse as a Sigstore bundle', error);
+  }
+  if (!isBundleWithDsseEnvelope(bundle)) {
+    throw new VerifyError('VERIFY_NOT_DSSE', 'expected a DSSE envelope');
+  }
+  return bundle;
+}
+
+function toEntity(bundle: BundleWithDsseEnvelope): SignedEntity {
+  try {
+    return toSignedEntity(bundle);
+  } catch (error) {
+    throw malformed('bundle material does not parse', error);
+  }
+}
+
+function runVerifier(
+  entity: SignedEntity,
+  root: TrustedRootHandle,
+): SigstoreSigner {
+  const verifier = new Verifier(trustMaterialOf(root), THRESHOLDS);
+  try {
+    return verifier.verify(entity);
+  } catch (error) {
+    if (error instanceof VerificationError || error instanceof PolicyError) {
+      throw new VerifyError(
+        'VERIFY_SIGNATURE_FAILED',
+        `attestation does not verify: ${error.message}`,
+        { cause: error },
+      );
+    }
+    // Anything else is the verifier tripping over a malformed structure.
+    throw malformed('bundle content is malformed', error);
+  }
+}
+
+function identityOf(signer: SigstoreSigner): SignerIdentity {
+  const identity = signer.identity?.subjectAlternativeName;
+  const issuer = signer.identity?.extensions?.issuer;
+  if (!identity || !issuer) {
+    throw new VerifyError(
+      'VERIFY_SIGNATURE_FAILED',
+      'expected a certificate with an identity SAN and an OIDC issuer',
+    );
+  }
+  return { identity, issuer };
+}
+
+/** The earliest of the signed times the verifier accepted. */
+function signedTimeOf(entity: SignedEntity): Date {
+  const times = entity.timestamps.flatMap((t) => {
+    if (t.$case === 'timestamp-authority') return [t.timestamp.signingTime];
+    // Only entries with an inclusion promise carry a signed time.
+    if (!t.tlogEntry.inclusionPromise) return [];
+    return [new Date(Number(t.tlogEntry.integratedTime) * 1000)];
+  });
+  const ms = Math.min(...times.map((d) => d.getTime()));
+  if (!Number.isFinite(ms)) {
+    throw new VerifyError('VERIFY_SIGNATURE_FAILED', 'found no signed time');
+  }
+  return new Date(ms);
+}
+
+/**
+ * Verifies one attestation: a Sigstore bundle holding a DSSE envelope with
+ * exactly one signature, whose certificate chains to the trusted root, with
+ * an SCT, a transparency-log entry and a signed time. It does not check who
+ * signed: match the returned signer with {@link matchesIdentity}.
+ *
+ * @param bundle - the bundle, parsed from JSON; hostile until verified.
+ * @param root - from {@link loadTrustedRoot}.
+ * @returns the verified payload bytes (never re-encoded), its type, the
+ *   signer's identity and OIDC issuer, and the signed time.
+ * @throws VerifyError `VERIFY_BUNDLE_MALFORMED` for input that is not a
+ *   bundle, `VERIFY_NOT_DSSE` for a message signature,
+ *   `VERIFY_SIGNATURE_COUNT` for other than one signature,
+ *   `VERIFY_SIGNATURE_FAILED` (with the cause) when a signature, chain, log
+ *   or time check fails.
+ * @example
+ * ```ts
+ * const root = loadTrustedRoot(rootJson);
+ * const { payload, signer } = await verifyAttestation(bundleJson, root);
+ * ```
+ */
+export function verifyAttestation(
+  bundle: unknown,
+  root: TrustedRootHandle,
+): Promise<VerifiedAttestation> {
+  return Promise.resolve().then(() => {
+    const parsed = parseBundle(bundle);
+    const entity = toEntity(parsed);
+    const signer = identityOf(runVerifier(entity, root));
+    const { payload, payloadType } = parsed.content.dsseEnvelope;
+    return { payload, payloadType, signer, signedAt: signedTimeOf(entity) };
+  });
+}

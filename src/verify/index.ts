@@ -1,0 +1,12 @@
+/**
+ * Verifying one attestation: trusted roots, the Sigstore checks, and
+ * matching the signer against an identity rule.
+ *
+ * @packageDocumentation
+ */
+export { loadTrustedRoot } from './trusted-root.js';
+export type { TrustedRootHandle } from './trusted-root.js';
+export { verifyAttestation } from './attestation.js';
+export type { VerifiedAttestation } from './attestation.js';
+export { matchesIdentity } from './identity.js';
+export type { IdentityRule, SignerIdentity } from './identity.js';
