@@ -1,4 +1,5 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,16 +11,51 @@ import {
   quantizeInt8,
   readSafetensors,
 } from '../../src/demo/transforms/index.js';
-import {
-  rawF32,
-  rawI8,
-  rawSafetensors,
-  tempDirs,
-} from './transforms-helpers.js';
 
 const MODEL = 'tiny_face_detector_model';
 const TARGET = 'conv8/filters';
-const dirs = tempDirs();
+let made: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mprov-transforms-'));
+  made.push(dir);
+  return dir;
+}
+async function cleanup(): Promise<void> {
+  await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
+  made = [];
+}
+
+/** Read a safetensors file with plain Buffer and JSON calls. */
+async function rawSafetensors(path: string): Promise<Map<string, RawEntry>> {
+  const file = await readFile(path);
+  const n = Number(file.readBigUInt64LE(0));
+  const header = JSON.parse(file.subarray(8, 8 + n).toString()) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  >;
+  const out = new Map<string, RawEntry>();
+  for (const [name, e] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const [begin, end] = e.data_offsets;
+    const bytes = file.subarray(8 + n + begin, 8 + n + end);
+    out.set(name, { dtype: e.dtype, shape: e.shape, bytes });
+  }
+  return out;
+}
+
+interface RawEntry {
+  dtype: string;
+  shape: number[];
+  bytes: Buffer;
+}
+
+const rawF32 = (e: RawEntry): number[] =>
+  Array.from({ length: e.bytes.length / 4 }, (_, i) =>
+    e.bytes.readFloatLE(i * 4),
+  );
+const rawI8 = (e: RawEntry): number[] =>
+  Array.from(e.bytes, (b) => (b > 127 ? b - 256 : b));
+
 let exported: string;
 let quantized: string;
 let adapter: string;
@@ -27,7 +63,7 @@ let merged: string;
 let sideLoaded: string;
 
 beforeAll(async () => {
-  const root = await dirs.make();
+  const root = await tempDir();
   [exported, quantized, adapter, merged, sideLoaded] = [
     'export',
     'quantize',
@@ -42,7 +78,7 @@ beforeAll(async () => {
   await attachAdapter(quantized, adapter, sideLoaded, 'side-loaded');
 });
 
-afterAll(() => dirs.cleanup());
+afterAll(cleanup);
 
 async function json(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
@@ -65,7 +101,7 @@ describe('makeAdapter', () => {
   });
 
   it('refuses a rank larger than the weight allows', async () => {
-    const out = join(await dirs.make(), 'a');
+    const out = join(await tempDir(), 'a');
     await expect(
       makeAdapter(quantized, out, { rank: 26 }),
     ).rejects.toMatchObject({ code: 'DEMO_OPTIONS_INVALID' });
@@ -150,14 +186,14 @@ describe('attachAdapter', () => {
   });
 
   it('merges into a float32 base without quantizing it', async () => {
-    const out = join(await dirs.make(), 'float-merged');
+    const out = join(await tempDir(), 'float-merged');
     await attachAdapter(exported, adapter, out, 'merged');
     const { tensors } = await readSafetensors(join(out, 'model.safetensors'));
     expect(tensors.find((t) => t.name === TARGET)?.dtype).toBe('F32');
   });
 
   it('refuses an adapter whose target the base lacks', async () => {
-    const root = await dirs.make();
+    const root = await tempDir();
     const other = join(root, 'other-adapter');
     await makeAdapter(quantized, other, { target: 'conv5/pointwise_filter' });
     const config = await json(join(other, 'adapter_config.json'));

@@ -1,44 +1,71 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  attachAdapter,
   exportTfjs,
   faceApiModelDir,
-  makeAdapter,
   quantizeInt8,
   readSafetensors,
   readTfjsModel,
 } from '../../src/demo/transforms/index.js';
-import {
-  rawF32,
-  rawI8,
-  rawSafetensors,
-  tempDirs,
-} from './transforms-helpers.js';
 
 const MODEL = 'tiny_face_detector_model';
-const dirs = tempDirs();
-let root: string;
+let made: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mprov-transforms-'));
+  made.push(dir);
+  return dir;
+}
+async function cleanup(): Promise<void> {
+  await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
+  made = [];
+}
+
+/** Read a safetensors file with plain Buffer and JSON calls. */
+async function rawSafetensors(path: string): Promise<Map<string, RawEntry>> {
+  const file = await readFile(path);
+  const n = Number(file.readBigUInt64LE(0));
+  const header = JSON.parse(file.subarray(8, 8 + n).toString()) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  >;
+  const out = new Map<string, RawEntry>();
+  for (const [name, e] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const [begin, end] = e.data_offsets;
+    const bytes = file.subarray(8 + n + begin, 8 + n + end);
+    out.set(name, { dtype: e.dtype, shape: e.shape, bytes });
+  }
+  return out;
+}
+
+interface RawEntry {
+  dtype: string;
+  shape: number[];
+  bytes: Buffer;
+}
+
+const rawF32 = (e: RawEntry): number[] =>
+  Array.from({ length: e.bytes.length / 4 }, (_, i) =>
+    e.bytes.readFloatLE(i * 4),
+  );
+const rawI8 = (e: RawEntry): number[] =>
+  Array.from(e.bytes, (b) => (b > 127 ? b - 256 : b));
+
 let exported: string;
 let quantized: string;
-let adapter: string;
-let merged: string;
 let quantizeResult: Awaited<ReturnType<typeof quantizeInt8>>;
 
 beforeAll(async () => {
-  root = await dirs.make();
+  const root = await tempDir();
   exported = join(root, '1-export');
   quantized = join(root, '2-quantize');
-  adapter = join(root, '3-adapter');
-  merged = join(root, '3-merged');
   await exportTfjs(faceApiModelDir(), MODEL, exported);
   quantizeResult = await quantizeInt8(exported, quantized);
-  await makeAdapter(quantized, adapter, { seed: 7 });
-  await attachAdapter(quantized, adapter, merged, 'merged');
 });
 
-afterAll(() => dirs.cleanup());
+afterAll(cleanup);
 
 /** The manifest and .bin read here without the code under test. */
 async function independentRead(name: string): Promise<number[]> {
