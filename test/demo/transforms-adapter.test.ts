@@ -103,7 +103,7 @@ describe('makeAdapter', () => {
   it('refuses a rank larger than the weight allows', async () => {
     const out = join(await tempDir(), 'a');
     await expect(
-      makeAdapter(quantized, out, { rank: 26 }),
+      makeAdapter(quantized, out, { rank: 26, target: TARGET }),
     ).rejects.toMatchObject({ code: 'DEMO_OPTIONS_INVALID' });
     await expect(
       makeAdapter(quantized, out, { target: 'conv8/bias' }),

@@ -28,7 +28,10 @@ export interface AdapterOptions {
   rank?: number;
   /** PRNG seed, an integer from 0 to 2^32 - 1; default 1. */
   seed?: number;
-  /** Name of the weight to adapt; default the last weight of rank >= 2. */
+  /**
+   * Name of the weight to adapt; default the last weight (in file order)
+   * of rank >= 2 whose matrix view is at least `rank` wide both ways.
+   */
   target?: string;
   /** Scaling numerator: the delta is (alpha / rank) * B @ A; default 2r. */
   alpha?: number;
@@ -61,9 +64,10 @@ export async function makeAdapter(
 ): Promise<string[]> {
   const { tensors } = await readSafetensors(join(baseDir, MODEL_FILE));
   const config = await readJsonObject(join(baseDir, CONFIG_FILE));
-  const target = pickTarget(tensors, opts.target);
+  const wanted = opts.rank ?? 4;
+  const target = pickTarget(tensors, opts.target, wanted);
   const dims = matrixDims(target);
-  const rank = checkRank(opts.rank ?? 4, dims);
+  const rank = checkRank(wanted, dims);
   const seed = checkSeed(opts.seed ?? 1);
   const alpha = checkAlpha(opts.alpha ?? 2 * rank);
   const { a, b } = loraFactors(seed, rank, dims.inFeatures, dims.outFeatures);
@@ -93,7 +97,11 @@ export async function makeAdapter(
   ].sort();
 }
 
-function pickTarget(tensors: readonly Tensor[], name?: string): Tensor {
+function pickTarget(
+  tensors: readonly Tensor[],
+  name: string | undefined,
+  rank: number,
+): Tensor {
   if (name !== undefined) {
     const found = findTensor(tensors, name);
     if (!found || found.dtype === 'I32' || found.shape.length < 2) {
@@ -104,17 +112,17 @@ function pickTarget(tensors: readonly Tensor[], name?: string): Tensor {
     }
     return found;
   }
-  const weights = tensors.filter(
-    (t) =>
-      t.dtype !== 'I32' &&
-      t.shape.length >= 2 &&
-      !t.name.endsWith(SCALE_SUFFIX),
-  );
+  const fits = (t: Tensor): boolean => {
+    if (t.shape.length < 2 || t.name.endsWith(SCALE_SUFFIX)) return false;
+    const { inFeatures, outFeatures } = matrixDims(t);
+    return Math.min(inFeatures, outFeatures) >= rank;
+  };
+  const weights = tensors.filter((t) => t.dtype !== 'I32' && fits(t));
   const last = weights[weights.length - 1];
   if (!last) {
     throw new DemoModelError(
       'DEMO_OPTIONS_INVALID',
-      'the base model has no weight of rank >= 2 to adapt',
+      `the base model has no weight of rank >= 2 and width >= ${rank}`,
     );
   }
   return last;

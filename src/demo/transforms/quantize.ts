@@ -71,7 +71,9 @@ export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>) {
  * Quantize `inDir/model.safetensors` (F32 weights; I32 constants are kept
  * as they are) to `outDir/model.safetensors`: for each F32 tensor an I8
  * tensor of the same name and shape and an F32 `<name>.scale` of shape [1].
- * Copies config.json, adding `quantization: {scheme, bits: 8, ...}`.
+ * Copies config.json, setting `dtype: 'int8'` and the file's tensor
+ * counts by dtype and adding `quantization: {scheme, bits: 8, ...}`;
+ * `tensor_count` and `parameter_count` still count the model's weights.
  *
  * @returns The files written (POSIX, relative to `outDir`), the number of
  *   tensors quantized, and the largest absolute error over all weights.
@@ -93,6 +95,7 @@ export async function quantizeInt8(
   const newConfig = {
     ...config,
     dtype: 'int8',
+    tensor_dtypes: countDtypes(quantized),
     quantization: {
       scheme: INT8_SCHEME,
       bits: 8,
@@ -145,6 +148,16 @@ function quantizeAll(tensors: readonly Tensor[]): {
     out.push(scaleTensor(t.name, scale));
   }
   return { out, count, maxAbsError };
+}
+
+/** Tensors of the file by dtype, in a fixed key order. */
+function countDtypes(tensors: readonly Tensor[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const dtype of ['F32', 'I8', 'I32'] as const) {
+    const n = tensors.filter((t) => t.dtype === dtype).length;
+    if (n > 0) counts[dtype] = n;
+  }
+  return counts;
 }
 
 /** The F32 tensor `<name>.scale` of shape [1]. */
