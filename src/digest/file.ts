@@ -67,19 +67,13 @@ async function hashOpenFile(
   const before = await handle.stat();
   checkKind(before, path);
 
-  const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
-  let total = 0;
+  let digest: { sha256: string; total: number };
   try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
-      total += bytesRead;
-    }
+    digest = await hashStream(handle);
   } catch (cause) {
     throw readError(path, cause);
   }
+  const total = digest.total;
 
   // A writer racing with us would make the digest describe no real state.
   const after = await handle.stat();
@@ -94,7 +88,33 @@ async function hashOpenFile(
         `${after.size}, read ${total})`,
     );
   }
-  return { sha256: hash.digest('hex'), size: total };
+  return { sha256: digest.sha256, size: total };
+}
+
+/**
+ * Reads with two buffers: the next read runs in the thread pool while the
+ * current chunk is hashed, so disk and SHA-256 overlap.
+ */
+async function hashStream(
+  handle: FileHandle,
+): Promise<{ sha256: string; total: number }> {
+  const hash = createHash('sha256');
+  const buffers = [
+    Buffer.allocUnsafe(READ_BUFFER_SIZE),
+    Buffer.allocUnsafe(READ_BUFFER_SIZE),
+  ] as const;
+  let total = 0;
+  let turn = 0;
+  let pending = handle.read(buffers[0], 0, READ_BUFFER_SIZE, 0);
+  for (;;) {
+    const { bytesRead, buffer } = await pending;
+    if (bytesRead === 0) break;
+    total += bytesRead;
+    turn ^= 1;
+    pending = handle.read(buffers[turn], 0, READ_BUFFER_SIZE, total);
+    hash.update(buffer.subarray(0, bytesRead));
+  }
+  return { sha256: hash.digest('hex'), total };
 }
 
 async function statOrThrow(path: string): Promise<Stats> {
