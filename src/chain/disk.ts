@@ -1,6 +1,11 @@
-import type { Manifest } from '../digest/index.js';
 import type { ChainNode } from './load.js';
 import { finding, type Finding } from './findings.js';
+
+/** A file of the model on disk: its name in the bundle and its digest. */
+export interface DiskFile {
+  name: string;
+  sha256: string;
+}
 
 /**
  * Step 5 of chain verification: picks the last step, the trusted
@@ -8,21 +13,26 @@ import { finding, type Finding } from './findings.js';
  */
 export function findLastStep(
   nodes: readonly ChainNode[],
-  manifest: Manifest,
+  files: readonly DiskFile[],
 ): ChainNode | undefined {
-  const onDisk = new Map(manifest.entries.map((e) => [e.path, e.sha256]));
+  const onDisk = new Map(files.map((f) => [f.name, f.sha256]));
   const scored = nodes
     .filter((n) => n.trusted)
     .map((node) => ({ node, ...score(node, onDisk) }))
     .filter((s) => s.names > 0);
 
-  // A candidate that feeds another candidate is an earlier step.
-  const consumed = new Set<string>();
+  // A candidate whose outputs all feed other candidates is an earlier step.
+  const consumers = new Map<string, Set<string>>();
   for (const { node } of scored) {
-    for (const input of node.step.inputs) consumed.add(input.sha256);
+    for (const input of node.step.inputs) {
+      const ids = consumers.get(input.sha256) ?? new Set<string>();
+      consumers.set(input.sha256, ids.add(node.id));
+    }
   }
+  const feedsOther = (node: ChainNode, digest: string): boolean =>
+    [...(consumers.get(digest) ?? [])].some((id) => id !== node.id);
   const sinks = scored.filter(
-    (s) => !s.node.step.outputs.every((o) => consumed.has(o.sha256)),
+    (s) => !s.node.step.outputs.every((o) => feedsOther(s.node, o.sha256)),
   );
   sinks.sort(
     (a, b) =>
@@ -54,7 +64,8 @@ function score(
  */
 export function compareWithDisk(
   last: ChainNode,
-  manifest: Manifest,
+  files: readonly DiskFile[],
+  rootDigest: string,
 ): Finding[] {
   const where = {
     attestation: last.id,
@@ -63,45 +74,49 @@ export function compareWithDisk(
   };
   const expected = new Map(last.step.outputs.map((o) => [o.name, o.sha256]));
   const findings: Finding[] = [];
-  for (const entry of manifest.entries) {
-    const want = expected.get(entry.path);
+  for (const entry of files) {
+    const want = expected.get(entry.name);
     if (want === undefined) {
-      const message = `${entry.path} is on disk but no step produced it`;
+      const message = `${entry.name} is on disk but no step produced it`;
       findings.push(
         finding('FILE_UNATTESTED', message, {
           ...where,
-          file: entry.path,
+          file: entry.name,
           actual: entry.sha256,
         }),
       );
     } else if (want !== entry.sha256) {
       const message =
-        `${entry.path} differs from the output of the last attested step ` +
+        `${entry.name} differs from the output of the last attested step ` +
         `(${last.step.kind}): changed after that step, in storage, ` +
         `transfer or deployment`;
       findings.push(
         finding('FILE_MODIFIED', message, {
           ...where,
-          file: entry.path,
+          file: entry.name,
           expected: want,
           actual: entry.sha256,
         }),
       );
     }
-    expected.delete(entry.path);
+    expected.delete(entry.name);
   }
   for (const [path, want] of expected) {
     const message = `${path} was produced by ${last.step.kind} but is missing`;
     findings.push(
-      finding('FILE_MISSING', message, { ...where, file: path, expected: want }),
+      finding('FILE_MISSING', message, {
+        ...where,
+        file: path,
+        expected: want,
+      }),
     );
   }
-  return findings.length > 0 ? findings : compareBundle(last, manifest);
+  return findings.length > 0 ? findings : compareBundle(last, rootDigest);
 }
 
-function compareBundle(last: ChainNode, manifest: Manifest): Finding[] {
+function compareBundle(last: ChainNode, rootDigest: string): Finding[] {
   const bundle = last.step.bundle;
-  if (bundle === undefined || bundle.rootDigest === manifest.rootDigest) {
+  if (bundle === undefined || bundle.rootDigest === rootDigest) {
     return [];
   }
   const message = `bundle root digest differs from ${last.step.kind}'s`;
@@ -111,7 +126,7 @@ function compareBundle(last: ChainNode, manifest: Manifest): Finding[] {
       step: last.step.kind,
       signer: last.signer,
       expected: bundle.rootDigest,
-      actual: manifest.rootDigest,
+      actual: rootDigest,
     }),
   ];
 }

@@ -89,9 +89,7 @@ async function loadOne(
     step = readStep(parseStatement(verified.payload));
   } catch (error) {
     const message = `signed payload is not a step statement: ${describe(error)}`;
-    return fail(
-      finding('STATEMENT_INVALID', message, { attestation, signer }),
-    );
+    return fail(finding('STATEMENT_INVALID', message, { attestation, signer }));
   }
 
   const node = { id: attestation, step, signer, signedAt: verified.signedAt };
@@ -130,6 +128,7 @@ function fail(f: Finding): LoadResult {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof ProvenanceError) return `${error.code}: ${error.message}`;
+  if (error instanceof ProvenanceError)
+    return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : 'unknown error';
 }

@@ -1,4 +1,5 @@
 import { digestModel, type Manifest } from '../digest/index.js';
+import { namedEntries } from '../digest/named.js';
 import type { Policy } from '../policy/policy.js';
 import { AttestationStore } from '../store/store.js';
 import type { TrustedRootHandle } from '../verify/index.js';
@@ -59,7 +60,8 @@ export async function verifyChain(
 
   // 5: the files on disk against the last step's outputs.
   const manifest = options.manifest ?? (await digestModel(options.modelPath));
-  const last = findLastStep(loaded.nodes, manifest);
+  const files = namedEntries(options.modelPath, manifest);
+  const last = findLastStep(loaded.nodes, files);
   if (last === undefined) {
     const message =
       entries.length === 0
@@ -68,7 +70,7 @@ export async function verifyChain(
     findings.push(finding('NO_ATTESTATION_FOR_MODEL', message));
     return report(options, manifest, undefined, findings);
   }
-  findings.push(...compareWithDisk(last, manifest));
+  findings.push(...compareWithDisk(last, files, manifest.rootDigest));
 
   // 6: back through the inputs to the roots.
   const path = walkBack(last, loaded.nodes, options.policy);

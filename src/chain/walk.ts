@@ -58,7 +58,11 @@ export function walkBack(
   }
 
   const order = topologicalOrder([...reached.values()], sources);
-  return { nodes: order.nodes, sources, findings: [...findings, ...order.findings] };
+  return {
+    nodes: order.nodes,
+    sources,
+    findings: [...findings, ...order.findings],
+  };
 }
 
 function indexOutputs(nodes: readonly ChainNode[]): Map<string, ChainNode[]> {
@@ -107,9 +111,8 @@ function unresolved(
   const other = untrusted[0];
   if (other) {
     const message =
-      `input ${input.name} of ${node.step.kind} comes from a ` +
-      `${other.step.kind} step signed by ${other.signer.identity}, ` +
-      `which the policy does not trust`;
+      `input ${input.name} of ${node.step.kind} comes only from an ` +
+      `untrusted step: ${other.step.kind} signed by ${other.signer.identity}`;
     return finding('INPUT_FROM_UNTRUSTED_STEP', message, where);
   }
   const message =
