@@ -1,0 +1,180 @@
+import type { ParseArgsOptionsConfig } from 'node:util';
+
+import { attestStep, type StepInput } from '../attest/attest-step.js';
+import { UsageError } from '../errors.js';
+import { keylessSigner, type Signer } from '../signing/index.js';
+import { AttestationStore } from '../store/store.js';
+import {
+  EXIT,
+  parseCommandArgs,
+  readInput,
+  readJson,
+  type CliIO,
+  type Command,
+} from './io.js';
+
+const HELP = `usage: mprov attest --kind KIND --output DIR --input [ROLE=]PATH ... [options]
+
+Attests one packaging step: hashes its inputs and outputs, builds an in-toto
+statement (SLSA Provenance v1), signs it keyless with Sigstore, and adds the
+bundle to the store beside the outputs. Attestations found in the inputs'
+stores are carried into the output's store, so the chain travels with the
+model.
+
+step:
+  --kind KIND              export, quantize, adapter-attach, repackage, or your own
+  --input [ROLE=]PATH      an input file or folder (repeatable), e.g. base=./q
+  --output PATH            the folder (or file) the step produced
+  --param KEY=VALUE        a step parameter (repeatable; VALUE parsed as JSON
+                           when it is JSON, else kept as a string)
+  --params FILE            step parameters from a JSON object file
+  --tool PATH              a tool the step used (recorded, not a link)
+  --builder-id URI         the pipeline that ran the step
+  --store DIR              where to add the attestation (default: OUTPUT/.mprov)
+
+signing (no defaults: name the Sigstore instance you use):
+  --fulcio-url URL         Fulcio (or MPROV_FULCIO_URL)
+  --rekor-url URL          Rekor (or MPROV_REKOR_URL)
+  --tsa-url URL            timestamp authority (optional, or MPROV_TSA_URL)
+  --identity-token-file F  OIDC token file (default: $SIGSTORE_ID_TOKEN)
+
+  --json                   print the attestation id and statement as JSON
+  -h, --help               show this help
+
+exit codes: 0 attested, 1 signing failed, 2 usage or input error
+
+example:
+  mprov attest --kind quantize --input exported --output quantized \\
+    --param scheme=int8-symmetric-per-tensor --param bits=8 \\
+    --builder-id https://ci.example.com/quantize \\
+    --fulcio-url http://127.0.0.1:8080 --rekor-url http://127.0.0.1:8080
+`;
+
+const OPTIONS = {
+  kind: { type: 'string' },
+  input: { type: 'string', multiple: true, default: [] },
+  output: { type: 'string' },
+  param: { type: 'string', multiple: true, default: [] },
+  params: { type: 'string' },
+  tool: { type: 'string', multiple: true, default: [] },
+  'builder-id': { type: 'string' },
+  store: { type: 'string' },
+  'fulcio-url': { type: 'string' },
+  'rekor-url': { type: 'string' },
+  'tsa-url': { type: 'string' },
+  'identity-token-file': { type: 'string' },
+  json: { type: 'boolean', default: false },
+} satisfies ParseArgsOptionsConfig;
+
+async function run(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs({ args, options: OPTIONS });
+  const kind = required(values.kind, '--kind');
+  const output = required(values.output, '--output');
+  const builderId = required(values['builder-id'], '--builder-id');
+  if (values.input.length === 0) {
+    throw new UsageError('USAGE_INVALID', 'at least one --input is required');
+  }
+
+  const attested = await attestStep({
+    kind,
+    inputs: values.input.map(parseInput),
+    output,
+    parameters: await parameters(values.params, values.param),
+    builderId,
+    tools: values.tool.map((path) => ({ path })),
+    signer: await signerFrom(values),
+    startedOn: new Date(),
+    ...(values.store ? { store: new AttestationStore(values.store) } : {}),
+  });
+
+  io.stdout(
+    values.json
+      ? JSON.stringify({ id: attested.id, statement: attested.statement }) +
+          '\n'
+      : `attested ${kind}: ${attested.id}\n`,
+  );
+  return EXIT.ok;
+}
+
+function parseInput(spec: string): StepInput {
+  const match = /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
+  return match ? { role: match[1]!, path: match[2]! } : { path: spec };
+}
+
+async function parameters(
+  file: string | undefined,
+  pairs: string[],
+): Promise<Record<string, unknown>> {
+  const base = file === undefined ? {} : await readJson(file, 'parameters');
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) {
+    throw new UsageError('USAGE_INVALID', '--params must hold a JSON object');
+  }
+  const params: Record<string, unknown> = { ...base };
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new UsageError(
+        'USAGE_INVALID',
+        `--param ${pair}: expected KEY=VALUE`,
+      );
+    }
+    params[pair.slice(0, eq)] = jsonOrString(pair.slice(eq + 1));
+  }
+  return params;
+}
+
+function jsonOrString(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+async function signerFrom(values: {
+  'fulcio-url'?: string;
+  'rekor-url'?: string;
+  'tsa-url'?: string;
+  'identity-token-file'?: string;
+}): Promise<Signer> {
+  const env = process.env;
+  const fulcioURL = values['fulcio-url'] ?? env.MPROV_FULCIO_URL;
+  const rekorURL = values['rekor-url'] ?? env.MPROV_REKOR_URL;
+  const tsaServerURL = values['tsa-url'] ?? env.MPROV_TSA_URL;
+  const tokenFile = values['identity-token-file'];
+  const identityToken = tokenFile
+    ? (await readInput(tokenFile, 'identity token file')).trim()
+    : env.SIGSTORE_ID_TOKEN;
+  if (!fulcioURL || !rekorURL) {
+    throw new UsageError(
+      'USAGE_INVALID',
+      '--fulcio-url and --rekor-url are required',
+    );
+  }
+  if (!identityToken) {
+    throw new UsageError(
+      'USAGE_INVALID',
+      'no identity token: set SIGSTORE_ID_TOKEN or --identity-token-file',
+    );
+  }
+  return keylessSigner({
+    fulcioURL,
+    rekorURL,
+    identityToken,
+    ...(tsaServerURL ? { tsaServerURL } : {}),
+  });
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') {
+    throw new UsageError('USAGE_INVALID', `${flag} is required`);
+  }
+  return value;
+}
+
+/** `mprov attest`: attest one packaging step. */
+export const attestCommand: Command = {
+  summary: 'attest one packaging step (sign its statement keyless)',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+import { ProvenanceError, UsageError } from '../errors.js';
+
+/** Where a command writes: the terminal in `mprov`, a buffer in tests. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** Exit codes: 0 holds, 1 verification failed, 2 usage or input error. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Reads a file named on the command line, as a usage error if it cannot. */
+export async function readInput(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new UsageError(
+      'USAGE_INPUT_UNREADABLE',
+      `cannot read ${what} ${path}`,
+      { cause },
+    );
+  }
+}
+
+/** Parses a JSON file named on the command line. */
+export async function readJson(path: string, what: string): Promise<unknown> {
+  const text = await readInput(path, what);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new UsageError('USAGE_INPUT_UNREADABLE', `${what} is not JSON`, {
+      cause,
+    });
+  }
+}
+
+/** One line for stderr: the code and the message, never a stack trace. */
+export function describeError(error: unknown): string {
+  if (error instanceof ProvenanceError) {
+    return `mprov: error ${error.code}: ${error.message}\n`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return `mprov: error INTERNAL: ${message.split('\n')[0]}\n`;
+}
+
+/** A command: its help text and what it does with its arguments. */
+export interface Command {
+  summary: string;
+  help: string;
+  run: (args: string[], io: CliIO) => Promise<number>;
+}
+
+/** `parseArgs` (strict by default) with its errors turned into usage errors. */
+export function parseCommandArgs<T extends ParseArgsConfig>(
+  config: T,
+): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : 'bad arguments';
+    throw new UsageError('USAGE_INVALID', message, { cause });
+  }
+}

@@ -1,0 +1,77 @@
+import { verifyChain } from '../chain/verify-chain.js';
+import { UsageError } from '../errors.js';
+import { parsePolicy } from '../policy/policy.js';
+import { renderJson } from '../report/json.js';
+import { renderText } from '../report/text.js';
+import { AttestationStore } from '../store/store.js';
+import { loadTrustedRoot } from '../verify/index.js';
+import {
+  EXIT,
+  parseCommandArgs,
+  readInput,
+  readJson,
+  type CliIO,
+  type Command,
+} from './io.js';
+
+const HELP = `usage: mprov verify MODEL --policy FILE --trusted-root FILE [options]
+
+Verifies the chain of attestations behind a model bundle: every signature,
+every signer against the policy, every link by digest back to the trusted
+roots, and the files on disk against the last step's outputs.
+
+options:
+  --policy FILE        the chain policy (YAML or JSON)
+  --trusted-root FILE  Sigstore trusted_root.json to check signatures against
+  --store DIR          attestation store (default: MODEL/.mprov)
+  --json               print the result as JSON on stdout
+  -h, --help           show this help
+
+exit codes: 0 the chain holds, 1 verification failed, 2 usage or input error
+
+example:
+  mprov verify demo-out/model --policy demo-out/policy.yaml \\
+    --trusted-root demo-out/trusted_root.json
+`;
+
+async function run(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      policy: { type: 'string' },
+      'trusted-root': { type: 'string' },
+      store: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const [modelPath, ...extra] = positionals;
+  if (modelPath === undefined || extra.length > 0) {
+    throw new UsageError('USAGE_INVALID', 'expected exactly one MODEL path');
+  }
+  if (values.policy === undefined || values['trusted-root'] === undefined) {
+    throw new UsageError(
+      'USAGE_INVALID',
+      '--policy and --trusted-root are required',
+    );
+  }
+
+  const policy = parsePolicy(await readInput(values.policy, 'policy'));
+  const rootJson = await readJson(values['trusted-root'], 'trusted root');
+  const result = await verifyChain({
+    modelPath,
+    policy,
+    trustedRoot: loadTrustedRoot(rootJson),
+    ...(values.store ? { store: new AttestationStore(values.store) } : {}),
+  });
+
+  io.stdout(values.json ? renderJson(result) : renderText(result));
+  return result.verified ? EXIT.ok : EXIT.failed;
+}
+
+/** `mprov verify`: verify the chain behind a model bundle. */
+export const verifyCommand: Command = {
+  summary: 'verify the chain of attestations behind a model bundle',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,74 @@
+import type { ChainResult, StepReport } from '../chain/result.js';
+import type { Finding } from '../chain/findings.js';
+
+/**
+ * Renders a chain verification for a terminal: each step on the path
+ * (kind, signer, time, inputs to outputs), then the findings and verdict.
+ */
+export function renderText(result: ChainResult): string {
+  const lines: string[] = [
+    `model ${result.model.path}: ${result.model.files} files, ` +
+      `root sha256:${result.model.rootDigest}`,
+    `signatures checked against trusted root ${result.trustedRoot}`,
+    '',
+  ];
+  result.steps.forEach((step, i) => lines.push(...renderStep(step, i + 1)));
+  const shown = result.findings;
+  if (shown.length > 0) {
+    lines.push('findings:');
+    for (const f of shown) lines.push(...renderFinding(f));
+    lines.push('');
+  }
+  lines.push(
+    result.verified
+      ? `VERIFIED: ${result.steps.length} steps, every file accounted for`
+      : `NOT VERIFIED: ${countErrors(result)} error finding(s)`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+function renderStep(step: StepReport, n: number): string[] {
+  const from = (s: StepReport['inputs'][number]): string => {
+    if (s.from.kind === 'step') return `step ${short(s.from.attestation)}`;
+    if (s.from.kind === 'root')
+      return `root${s.from.name ? ` ${s.from.name}` : ''}`;
+    return 'UNRESOLVED';
+  };
+  const lines = [
+    `${n}. ${step.kind}  [${short(step.attestation)}]`,
+    `   signed by ${step.signer.identity} (issuer ${step.signer.issuer})`,
+    `   at ${step.signedAt}`,
+  ];
+  for (const input of step.inputs) {
+    const role = input.role ? `${input.role}: ` : '';
+    lines.push(
+      `   in  ${role}${input.name} sha256:${short(input.sha256)} <- ${from(input)}`,
+    );
+  }
+  for (const output of step.outputs) {
+    lines.push(`   out ${output.name} sha256:${short(output.sha256)}`);
+  }
+  lines.push('');
+  return lines;
+}
+
+function renderFinding(f: Finding): string[] {
+  const lines = [`  [${f.severity}] ${f.code}: ${f.message}`];
+  const details = [
+    f.step && `step ${f.step}`,
+    f.signer && `signer ${f.signer.identity}`,
+    f.file && `file ${f.file}`,
+    f.expected && `expected sha256:${short(f.expected)}`,
+    f.actual && `found sha256:${short(f.actual)}`,
+  ].filter(Boolean);
+  if (details.length > 0) lines.push(`      ${details.join(', ')}`);
+  return lines;
+}
+
+function countErrors(result: ChainResult): number {
+  return result.findings.filter((f) => f.severity === 'error').length;
+}
+
+function short(hex: string): string {
+  return hex.length > 16 ? hex.slice(0, 12) : hex;
+}
