@@ -45,9 +45,7 @@ export class DsseError extends ProvenanceError<DsseErrorCode> {}
 
 /** Signing: identity tokens and Sigstore services. */
 export type SigningErrorCode =
-  | 'SIGNING_NO_TOKEN'
-  | 'SIGNING_FAILED'
-  | 'SIGNING_BAD_OPTIONS';
+  'SIGNING_NO_TOKEN' | 'SIGNING_FAILED' | 'SIGNING_BAD_OPTIONS';
 export class SigningError extends ProvenanceError<SigningErrorCode> {}
 
 /** Verifying one attestation. */
@@ -64,9 +62,7 @@ export class VerifyError extends ProvenanceError<VerifyErrorCode> {}
 
 /** Loading and validating a policy. */
 export type PolicyErrorCode =
-  | 'POLICY_UNREADABLE'
-  | 'POLICY_NOT_PARSEABLE'
-  | 'POLICY_INVALID';
+  'POLICY_UNREADABLE' | 'POLICY_NOT_PARSEABLE' | 'POLICY_INVALID';
 export class PolicyError extends ProvenanceError<PolicyErrorCode> {}
 
 /** The attestation store beside a model bundle. */

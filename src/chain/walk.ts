@@ -47,7 +47,7 @@ export function walkBack(
             queue.push(p);
           }
         }
-        return { kind: 'step', attestation: trusted[0]!.id } as const;
+        return { kind: 'step', attestation: trusted[0].id } as const;
       }
       const root = roots.get(input.sha256);
       if (root) return { kind: 'root', name: root.name } as const;

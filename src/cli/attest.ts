@@ -98,7 +98,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
 
 function parseInput(spec: string): StepInput {
   const match = /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
-  return match ? { role: match[1]!, path: match[2]! } : { path: spec };
+  return match ? { role: match[1], path: match[2] } : { path: spec };
 }
 
 async function parameters(

@@ -158,12 +158,12 @@ async function runWith(
   });
 
   // The policy: who signs what, and the originals trusted by digest.
-  const roots = [
-    ...(await Promise.all(sourceFiles.map((f) => digestModel(f)))).flatMap(
-      (m) => m.entries,
-    ),
-    ...(await digestModel(dirs.adapter)).entries,
-  ];
+  const rootPaths = [...sourceFiles, dirs.adapter];
+  const roots = (
+    await Promise.all(
+      rootPaths.map(async (p) => namedEntries(p, await digestModel(p))),
+    )
+  ).flat();
   const policyDoc = demoPolicy(standIn.issuer, roots);
   const policy = parsePolicy(toYaml(policyDoc));
   const policyPath = join(outDir, 'policy.yaml');
@@ -240,7 +240,7 @@ function attachParameters(
 async function flipOneByte(path: string): Promise<void> {
   const bytes = await readFile(path);
   const at = bytes.length - 1;
-  bytes[at] = bytes[at]! ^ 0x01;
+  bytes[at] = bytes[at] ^ 0x01;
   await writeFile(path, bytes);
 }
 

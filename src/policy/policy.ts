@@ -161,7 +161,7 @@ function text(value: unknown, where: string): string {
   if (typeof value !== 'string' || value.length === 0) {
     invalid(`${where}: expected a non-empty string`);
   }
-  return value as string;
+  return value;
 }
 
 function allowOnly(

@@ -10,3 +10,4 @@ export { verifyAttestation } from './attestation.js';
 export type { VerifiedAttestation } from './attestation.js';
 export { matchesIdentity } from './identity.js';
 export type { IdentityRule, SignerIdentity } from './identity.js';
+export { verifySubjects } from './subjects.js';

@@ -1,0 +1,75 @@
+/**
+ * model-provenance: signed, chained provenance for ML model packaging
+ * steps. Attest each step with {@link attestStep}; verify the chain behind
+ * a model with {@link verifyChain}. The local Sigstore stand-in for tests is
+ * in `model-provenance/testing`.
+ *
+ * @packageDocumentation
+ */
+export { attestStep } from './attest/attest-step.js';
+export type {
+  AttestStepOptions,
+  AttestedStep,
+  StepInput,
+} from './attest/attest-step.js';
+export { verifyChain } from './chain/verify-chain.js';
+export type { VerifyChainOptions } from './chain/verify-chain.js';
+export type { ChainResult, StepReport } from './chain/result.js';
+export type {
+  Finding,
+  FindingCode,
+  Severity,
+  SignerRef,
+} from './chain/findings.js';
+export type { InputSource } from './chain/walk.js';
+export { digestModel, rootDigest, sha256File } from './digest/index.js';
+export type { Manifest, ManifestEntry } from './digest/index.js';
+export { parsePolicy, validatePolicy } from './policy/policy.js';
+export type {
+  Policy,
+  SignerRule,
+  StepRule,
+  TrustedRoot,
+} from './policy/policy.js';
+export { renderJson, RESULT_FORMAT } from './report/json.js';
+export { renderText } from './report/text.js';
+export { keylessSigner, tokenProvider } from './signing/index.js';
+export type { KeylessOptions, Signer, TokenSource } from './signing/index.js';
+export {
+  parseStatement,
+  PAYLOAD_TYPE,
+  STATEMENT_TYPE,
+} from './statement/index.js';
+export type { ResourceDescriptor, Statement } from './statement/index.js';
+export { buildStepStatement, buildTypeFor, readStep } from './steps/index.js';
+export type { StepDescription, StepKind, StepView } from './steps/index.js';
+export {
+  decodeEnvelope,
+  encodeEnvelope,
+  preAuthEncoding,
+} from './dsse/index.js';
+export type { Envelope } from './dsse/index.js';
+export { AttestationStore } from './store/store.js';
+export {
+  loadTrustedRoot,
+  matchesIdentity,
+  verifyAttestation,
+  verifySubjects,
+} from './verify/index.js';
+export type {
+  IdentityRule,
+  SignerIdentity,
+  TrustedRootHandle,
+  VerifiedAttestation,
+} from './verify/index.js';
+export {
+  DigestError,
+  DsseError,
+  PolicyError,
+  ProvenanceError,
+  SigningError,
+  StatementError,
+  StoreError,
+  UsageError,
+  VerifyError,
+} from './errors.js';
