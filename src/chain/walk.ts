@@ -20,6 +20,11 @@ export interface ChainPath {
 /**
  * Step 6 of chain verification: walks back from the last step through the
  * inputs to the attestations that produced them, until policy roots.
+ *
+ * A file passed through unchanged is an output of every step it went
+ * through, so an input links only to the steps that originated its digest
+ * (produced it without consuming it), and only when the link keeps the
+ * graph acyclic; two originators from different inputs are a conflict.
  */
 export function walkBack(
   last: ChainNode,
@@ -28,41 +33,44 @@ export function walkBack(
 ): ChainPath {
   const producers = indexOutputs(nodes);
   const roots = new Map(policy.roots.map((r) => [r.sha256, r]));
+  const edges = new Map<string, Set<string>>();
   const sources = new Map<string, InputSource[]>();
   const findings: Finding[] = [];
   const reached = new Map<string, ChainNode>([[last.id, last]]);
   const queue = [last];
 
   for (let node = queue.shift(); node; node = queue.shift()) {
-    const resolved = node.step.inputs.map((input) => {
-      const from = (producers.get(input.sha256) ?? []).filter(
-        (p) => p.id !== node.id,
+    const consumer = node;
+    const resolve = (input: { name: string; sha256: string }): InputSource => {
+      const all = (producers.get(input.sha256) ?? []).filter(
+        (p) => p.id !== consumer.id,
       );
-      const trusted = from.filter((p) => p.trusted);
-      if (trusted.length > 0) {
-        findings.push(...conflicts(trusted, input.sha256));
-        for (const p of trusted) {
-          if (!reached.has(p.id)) {
-            reached.set(p.id, p);
-            queue.push(p);
-          }
+      const origins = all.filter(
+        (p) => p.trusted && !consumes(p, input.sha256),
+      );
+      const upstream = origins.filter(
+        (p) => !reaches(edges, p.id, consumer.id),
+      );
+      findings.push(...conflicts(upstream, input.sha256));
+      for (const p of upstream) {
+        link(edges, consumer.id, p.id);
+        if (!reached.has(p.id)) {
+          reached.set(p.id, p);
+          queue.push(p);
         }
-        return { kind: 'step', attestation: trusted[0].id } as const;
       }
+      const first = upstream[0];
+      if (first) return { kind: 'step', attestation: first.id };
       const root = roots.get(input.sha256);
-      if (root) return { kind: 'root', name: root.name } as const;
-      findings.push(unresolved(node, input, from));
-      return { kind: 'unresolved' } as const;
-    });
-    sources.set(node.id, resolved);
+      if (root) return { kind: 'root', name: root.name };
+      findings.push(unresolved(consumer, input, all, origins.length > 0));
+      return { kind: 'unresolved' };
+    };
+    sources.set(consumer.id, consumer.step.inputs.map(resolve));
   }
 
-  const order = topologicalOrder([...reached.values()], sources);
-  return {
-    nodes: order.nodes,
-    sources,
-    findings: [...findings, ...order.findings],
-  };
+  const ordered = producersFirst([...reached.values()], edges);
+  return { nodes: ordered, sources, findings };
 }
 
 function indexOutputs(nodes: readonly ChainNode[]): Map<string, ChainNode[]> {
@@ -77,20 +85,45 @@ function indexOutputs(nodes: readonly ChainNode[]): Map<string, ChainNode[]> {
   return index;
 }
 
-function conflicts(trusted: ChainNode[], digest: string): Finding[] {
+function consumes(node: ChainNode, digest: string): boolean {
+  return node.step.inputs.some((i) => i.sha256 === digest);
+}
+
+function link(edges: Map<string, Set<string>>, from: string, to: string) {
+  const set = edges.get(from) ?? new Set<string>();
+  edges.set(from, set.add(to));
+}
+
+/** Whether `to` can be reached from `from` along consumer-to-producer links. */
+function reaches(
+  edges: ReadonlyMap<string, ReadonlySet<string>>,
+  from: string,
+  to: string,
+): boolean {
+  const seen = new Set<string>();
+  const stack = [from];
+  for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
+    if (id === to) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(edges.get(id) ?? []));
+  }
+  return false;
+}
+
+function conflicts(origins: ChainNode[], digest: string): Finding[] {
   const inputsOf = (n: ChainNode) =>
     n.step.inputs
       .map((i) => i.sha256)
       .sort()
       .join(',');
-  const distinct = new Set(trusted.map(inputsOf));
-  if (distinct.size < 2) return [];
+  if (new Set(origins.map(inputsOf)).size < 2) return [];
   const message =
-    `${trusted.length} attestations claim output sha256:${digest} ` +
+    `${origins.length} attestations claim output sha256:${digest} ` +
     `from different inputs`;
   return [
     finding('CONFLICTING_PRODUCERS', message, {
-      attestation: trusted.map((n) => n.id).join(','),
+      attestation: origins.map((n) => n.id).join(','),
       expected: digest,
     }),
   ];
@@ -99,7 +132,8 @@ function conflicts(trusted: ChainNode[], digest: string): Finding[] {
 function unresolved(
   node: ChainNode,
   input: { name: string; sha256: string },
-  untrusted: ChainNode[],
+  producers: ChainNode[],
+  onlyDownstream: boolean,
 ): Finding {
   const where = {
     attestation: node.id,
@@ -108,7 +142,13 @@ function unresolved(
     file: input.name,
     actual: input.sha256,
   };
-  const other = untrusted[0];
+  if (onlyDownstream) {
+    const message =
+      `input ${input.name} of ${node.step.kind} is produced only by ` +
+      `steps that consume ${node.step.kind}'s own outputs (a cycle)`;
+    return finding('CHAIN_CYCLE', message, where);
+  }
+  const other = producers.find((p) => !p.trusted);
   if (other) {
     const message =
       `input ${input.name} of ${node.step.kind} comes only from an ` +
@@ -121,38 +161,23 @@ function unresolved(
   return finding('INPUT_UNRESOLVED', message, where);
 }
 
-/** Orders producers before consumers; reports a cycle if there is one. */
-function topologicalOrder(
+/** Orders the (acyclic) path so that producers come before consumers. */
+function producersFirst(
   nodes: ChainNode[],
-  sources: Map<string, InputSource[]>,
-): { nodes: ChainNode[]; findings: Finding[] } {
+  edges: ReadonlyMap<string, ReadonlySet<string>>,
+): ChainNode[] {
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const state = new Map<string, 'open' | 'done'>();
+  const done = new Set<string>();
   const order: ChainNode[] = [];
-  const findings: Finding[] = [];
-
   const visit = (node: ChainNode): void => {
-    const seen = state.get(node.id);
-    if (seen === 'done') return;
-    if (seen === 'open') {
-      const message = `${node.step.kind} consumes its own output (a cycle)`;
-      findings.push(
-        finding('CHAIN_CYCLE', message, {
-          attestation: node.id,
-          step: node.step.kind,
-        }),
-      );
-      return;
-    }
-    state.set(node.id, 'open');
-    for (const source of sources.get(node.id) ?? []) {
-      const producer =
-        source.kind === 'step' ? byId.get(source.attestation) : undefined;
+    if (done.has(node.id)) return;
+    done.add(node.id);
+    for (const id of edges.get(node.id) ?? []) {
+      const producer = byId.get(id);
       if (producer) visit(producer);
     }
-    state.set(node.id, 'done');
     order.push(node);
   };
   for (const node of nodes) visit(node);
-  return { nodes: order, findings };
+  return order;
 }
