@@ -2,12 +2,14 @@ import { ProvenanceError } from '../errors.js';
 import { attestCommand } from './attest.js';
 import { demoCommand } from './demo.js';
 import { EXIT, describeError, type CliIO, type Command } from './io.js';
+import { standInCommand } from './stand-in.js';
 import { verifyCommand } from './verify.js';
 
 const COMMANDS: Record<string, Command> = {
   attest: attestCommand,
   verify: verifyCommand,
   demo: demoCommand,
+  'stand-in': standInCommand,
 };
 
 function mainHelp(): string {

@@ -1,0 +1,123 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { UsageError } from '../errors.js';
+import { startStandIn, type StandIn } from '../testing/index.js';
+import { EXIT, parseCommandArgs, type CliIO, type Command } from './io.js';
+
+const HELP = `usage: mprov stand-in --dir DIR [--identity ID ...] [--seconds N]
+
+Starts the local Sigstore stand-in (OIDC issuer, Fulcio, Rekor, timestamp
+authority) on 127.0.0.1, for trying mprov or testing a pipeline offline.
+It writes into DIR:
+  trusted_root.json    the stand-in's trusted root, for mprov verify
+  env.sh               MPROV_FULCIO_URL, MPROV_REKOR_URL, MPROV_TSA_URL and
+                       MPROV_OIDC_ISSUER, for "source DIR/env.sh"
+  tokens/ID.jwt        an identity token for each --identity (valid 10 min)
+and serves until interrupted (Ctrl-C), or for --seconds N.
+
+It is a test double: its keys live in memory and die with it. Never use
+it to sign anything you ship.
+
+options:
+  --dir DIR        where to write the files above (created if needed)
+  --identity ID    an e-mail or URI to mint a token for (repeatable)
+  --seconds N      stop after N seconds (default: run until interrupted)
+  -h, --help       show this help
+
+example:
+  npx mprov stand-in --dir sandbox --identity me@example.com &
+  source sandbox/env.sh
+`;
+
+async function run(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs({
+    args,
+    options: {
+      dir: { type: 'string' },
+      identity: { type: 'string', multiple: true, default: [] },
+      seconds: { type: 'string' },
+    },
+  });
+  if (values.dir === undefined) {
+    throw new UsageError('USAGE_INVALID', '--dir is required');
+  }
+  const seconds = values.seconds === undefined ? 0 : Number(values.seconds);
+  if (!Number.isInteger(seconds) || seconds < 0) {
+    throw new UsageError('USAGE_INVALID', '--seconds: expected an integer');
+  }
+  for (const id of values.identity) tokenFileName(id);
+
+  const standIn = await startStandIn();
+  try {
+    await writeFiles(standIn, values.dir, values.identity);
+    io.stdout(
+      `stand-in listening on ${standIn.url} (files in ${values.dir})\n`,
+    );
+    await stopped(seconds);
+  } finally {
+    await standIn.close();
+  }
+  io.stdout('stand-in stopped\n');
+  return EXIT.ok;
+}
+
+async function writeFiles(
+  standIn: StandIn,
+  dir: string,
+  identities: string[],
+): Promise<Map<string, string>> {
+  await mkdir(join(dir, 'tokens'), { recursive: true });
+  await writeFile(
+    join(dir, 'trusted_root.json'),
+    JSON.stringify(standIn.trustedRoot, null, 2) + '\n',
+  );
+  const env = [
+    `export MPROV_FULCIO_URL=${standIn.fulcioURL}`,
+    `export MPROV_REKOR_URL=${standIn.rekorURL}`,
+    `export MPROV_TSA_URL=${standIn.tsaURL}`,
+    `export MPROV_OIDC_ISSUER=${standIn.issuer}`,
+  ];
+  await writeFile(join(dir, 'env.sh'), env.join('\n') + '\n');
+  const files = new Map<string, string>();
+  for (const identity of identities) {
+    const token = await standIn.mintToken(identity);
+    const file = join(dir, 'tokens', tokenFileName(identity));
+    await writeFile(file, token + '\n', { mode: 0o600 });
+    files.set(identity, file);
+  }
+  return files;
+}
+
+/** A file name for an identity's token: the identity, made path-safe. */
+function tokenFileName(identity: string): string {
+  const safe = identity.replace(/[^A-Za-z0-9@._-]+/g, '_');
+  if (safe === '' || safe.startsWith('.')) {
+    throw new UsageError('USAGE_INVALID', `--identity ${identity}: unusable`);
+  }
+  return `${safe}.jwt`;
+}
+
+function stopped(seconds: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer =
+      seconds > 0
+        ? setTimeout(done, seconds * 1000)
+        : setInterval(() => {}, 1 << 30);
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+/** `mprov stand-in`: run the local Sigstore stand-in for offline trials. */
+export const standInCommand: Command = {
+  summary: 'run a local Sigstore stand-in on 127.0.0.1 for offline trials',
+  help: HELP,
+  run,
+};
