@@ -294,7 +294,7 @@ describe('adversarial: chain logic', () => {
       statement({
         kind: 'export',
         inputs: [
-          { ...descs(UPSTREAM)[0]!, annotations: { tool: true } },
+          { ...descs(UPSTREAM)[0], annotations: { tool: true } },
           { name: 'evil.bin', sha256: sha('evil') },
         ],
         outputs: descs(RELEASED),
