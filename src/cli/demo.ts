@@ -21,6 +21,9 @@ and trusted_root.json, so that you can run by hand:
   mprov verify DIR/model --policy DIR/policy.yaml --trusted-root DIR/trusted_root.json
 
 exit codes: 0 the demo behaved as described, 1 it did not, 2 usage error
+
+example:
+  mprov demo --out demo-out
 `;
 
 async function run(args: string[], io: CliIO): Promise<number> {

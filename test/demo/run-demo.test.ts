@@ -1,0 +1,164 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { runCli } from '../../src/cli/run.js';
+import { runDemo, type DemoOutcome } from '../../src/demo/run-demo.js';
+import { IDENTITIES } from '../../src/demo/policy.js';
+
+let dir: string;
+let outcome: DemoOutcome;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mprov-demo-'));
+  outcome = await runDemo(join(dir, 'out'));
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+async function cli(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+  });
+  return { code, stdout, stderr };
+}
+
+function verifyArgs(model = outcome.modelDir): string[] {
+  return [
+    'verify',
+    model,
+    '--policy',
+    outcome.policyPath,
+    '--trusted-root',
+    outcome.trustedRootPath,
+  ];
+}
+
+describe('#runDemo', () => {
+  it('verifies the released model through four steps by four signers', () => {
+    expect(outcome.genuine.verified).toBe(true);
+    expect(
+      outcome.genuine.steps.map((s) => [s.kind, s.signer.identity]),
+    ).toEqual([
+      ['export', IDENTITIES.export],
+      ['quantize', IDENTITIES.quantize],
+      ['adapter-attach', IDENTITIES.finetune],
+      ['repackage', IDENTITIES.release],
+    ]);
+    const attach = outcome.genuine.steps[2];
+    expect(attach?.inputs.map((i) => i.role).sort()).toEqual([
+      'adapter',
+      'adapter',
+      'base',
+      'base',
+    ]);
+    expect(attach?.parameters).toMatchObject({ mode: 'merged' });
+  });
+
+  it('catches one changed byte of the weights and locates it', () => {
+    const result = outcome.tamperedWeights;
+    expect(result.verified).toBe(false);
+    const errors = result.findings.filter((f) => f.severity === 'error');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        code: 'FILE_MODIFIED',
+        file: 'model.safetensors',
+        step: 'repackage',
+      }),
+    ]);
+  });
+
+  it('catches the adapter attached by a signer the policy refuses', () => {
+    const result = outcome.rogueAdapter;
+    expect(result.verified).toBe(false);
+    expect(result.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'SIGNER_NOT_ALLOWED',
+        step: 'adapter-attach',
+        signer: expect.objectContaining({
+          identity: IDENTITIES.intruder,
+        }) as unknown,
+      }),
+    );
+  });
+});
+
+describe('mprov verify on the demo output', () => {
+  it('exits 0 and prints JSON with verified, steps and findings', async () => {
+    const { code, stdout } = await cli(...verifyArgs(), '--json');
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as Record<string, unknown>;
+    expect(json.verified).toBe(true);
+    expect(json.steps).toHaveLength(4);
+    expect(json.findings).toEqual([]);
+  });
+
+  it('exits 1 after one byte of any file of the bundle changes', async () => {
+    const files = (await readdir(outcome.modelDir)).filter(
+      (f) => f !== '.mprov',
+    );
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const file of files) {
+      const path = join(outcome.modelDir, file);
+      const original = await readFile(path);
+      const changed = Buffer.from(original);
+      changed[0] = changed[0] ^ 0x20;
+      await writeFile(path, changed);
+      try {
+        const { code, stdout } = await cli(...verifyArgs(), '--json');
+        expect(code).toBe(1);
+        const json = JSON.parse(stdout) as {
+          findings: { code: string; file?: string }[];
+        };
+        expect(json.findings).toContainEqual(
+          expect.objectContaining({ code: 'FILE_MODIFIED', file }),
+        );
+      } finally {
+        await writeFile(path, original);
+      }
+    }
+    expect((await cli(...verifyArgs())).code).toBe(0);
+  });
+
+  it('exits 1 when a stored attestation is altered', async () => {
+    const store = join(outcome.modelDir, '.mprov', 'attestations');
+    const [name] = await readdir(store);
+    const path = join(store, name);
+    const original = await readFile(path, 'utf8');
+    const bundle = JSON.parse(original) as {
+      dsseEnvelope: { payload: string };
+    };
+    const payload = Buffer.from(bundle.dsseEnvelope.payload, 'base64');
+    payload[payload.length - 2] = payload[payload.length - 2] ^ 0x01;
+    bundle.dsseEnvelope.payload = payload.toString('base64');
+    await writeFile(path, JSON.stringify(bundle));
+    try {
+      const { code, stdout } = await cli(...verifyArgs());
+      expect(code).toBe(1);
+      expect(stdout).toContain('ATTESTATION_UNVERIFIED');
+    } finally {
+      await writeFile(path, original);
+    }
+  });
+
+  it('exits 2 for bad usage or unreadable input, with the code on stderr', async () => {
+    const missing = await cli('verify', outcome.modelDir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^mprov: error USAGE_INVALID: /);
+    const policy = await cli(
+      ...verifyArgs().slice(0, 3),
+      join(dir, 'no-such-policy.yaml'),
+      '--trusted-root',
+      outcome.trustedRootPath,
+    );
+    expect(policy.code).toBe(2);
+    expect(policy.stderr).toContain('USAGE_INPUT_UNREADABLE');
+    const unknown = await cli(...verifyArgs(), '--frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.split('\n')[0]).not.toMatch(/\n\s+at /);
+  });
+});
