@@ -77,7 +77,9 @@ export function statement(opts: {
         buildType:
           opts.buildType ??
           `https://model-provenance.dev/build-types/${opts.kind}/v1`,
-        externalParameters: opts.parameters ?? PARAMS[opts.kind] ?? {},
+        externalParameters:
+          opts.parameters ??
+          (Object.hasOwn(PARAMS, opts.kind) ? PARAMS[opts.kind] : {}),
         resolvedDependencies: opts.inputs.map(rd),
       },
       runDetails: { builder: { id: 'https://ci.example.com/adversary' } },
