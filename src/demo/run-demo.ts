@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 
 import { attestStep, type StepInput } from '../attest/attest-step.js';
-import { verifyChain } from '../chain/verify-chain.js';
 import type { ChainResult } from '../chain/result.js';
+import { verifyChain } from '../chain/verify-chain.js';
 import { digestModel } from '../digest/index.js';
 import { namedEntries } from '../digest/named.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
@@ -40,10 +40,74 @@ export interface DemoOutcome {
   rogueAdapter: ChainResult;
 }
 
+const CARD = {
+  name: 'face-detector-int8-lora',
+  version: '1.0.0',
+  steps: ['export', 'quantize', 'adapter-attach', 'repackage'],
+};
+const RELEASE = { format: 'safetensors-bundle', targetRuntime: 'onnxruntime' };
+
+/** One demo step: who signs it, what it is, and the work it does. */
+interface DemoStep {
+  role: Role;
+  kind: string;
+  inputs: StepInput[];
+  output: string;
+  parameters: Record<string, unknown>;
+  run: () => Promise<unknown>;
+}
+
+/** The demo's running state: the stand-in, its folders and its reporter. */
+class Demo {
+  readonly work: string;
+  readonly modelDir: string;
+
+  constructor(
+    readonly standIn: StandIn,
+    readonly outDir: string,
+    readonly onEvent: (event: DemoEvent) => void,
+  ) {
+    this.work = join(outDir, 'work');
+    this.modelDir = join(outDir, 'model');
+  }
+
+  /** Runs a step's transformation, then attests it as its role. */
+  async step(step: DemoStep): Promise<void> {
+    const startedOn = new Date();
+    await step.run();
+    const finishedOn = new Date();
+    const identity = IDENTITIES[step.role];
+    const signer = keylessSigner({
+      fulcioURL: this.standIn.fulcioURL,
+      rekorURL: this.standIn.rekorURL,
+      tsaServerURL: this.standIn.tsaURL,
+      identityToken: await this.standIn.mintToken(identity),
+    });
+    const attested = await attestStep({
+      ...step,
+      builderId: `https://pipelines.example.com/${step.role}`,
+      signer,
+      startedOn,
+      finishedOn,
+    });
+    this.onEvent({ type: 'step', kind: step.kind, identity, id: attested.id });
+  }
+
+  async verify(name: string, path: string, policy: Policy) {
+    const trustedRoot = loadTrustedRoot(this.standIn.trustedRoot);
+    const result = await verifyChain({ modelPath: path, policy, trustedRoot });
+    this.onEvent({ type: 'verified', name, result });
+    return result;
+  }
+}
+
 /**
  * Runs the end-to-end demo: four real packaging steps on a real model, each
  * signed keyless by its own identity on a local Sigstore stand-in, then the
  * chain verified, then two attacks verified and (expectedly) refused.
+ *
+ * @param outDir - emptied, then filled with `model/`, `policy.yaml`,
+ *   `trusted_root.json`, `work/` (each step's output) and `attacks/`.
  */
 export async function runDemo(
   outDir: string,
@@ -51,198 +115,152 @@ export async function runDemo(
 ): Promise<DemoOutcome> {
   const standIn = await startStandIn();
   try {
-    return await runWith(standIn, outDir, onEvent);
+    await rm(outDir, { recursive: true, force: true });
+    const demo = new Demo(standIn, outDir, onEvent);
+    await mkdir(demo.work, { recursive: true });
+    const roots = await packageModel(demo);
+    const files = await writePolicy(demo, roots);
+    const genuine = await demo.verify(
+      'the released model',
+      demo.modelDir,
+      files.policy,
+    );
+    const tamperedWeights = await tamperWeights(demo, files.policy);
+    const rogueAdapter = await rogueAdapterAttack(demo, files.policy);
+    return {
+      modelDir: demo.modelDir,
+      policyPath: files.policyPath,
+      trustedRootPath: files.trustedRootPath,
+      genuine,
+      tamperedWeights,
+      rogueAdapter,
+    };
   } finally {
     await standIn.close();
   }
 }
 
-async function runWith(
-  standIn: StandIn,
-  outDir: string,
-  onEvent: (event: DemoEvent) => void,
-): Promise<DemoOutcome> {
-  await rm(outDir, { recursive: true, force: true });
-  const work = join(outDir, 'work');
-  const modelDir = join(outDir, 'model');
-  await mkdir(work, { recursive: true });
-
-  const attest = async (
-    role: Role,
-    kind: string,
-    inputs: StepInput[],
-    output: string,
-    parameters: Record<string, unknown>,
-  ): Promise<void> => {
-    const identity = IDENTITIES[role];
-    const signer = keylessSigner({
-      fulcioURL: standIn.fulcioURL,
-      rekorURL: standIn.rekorURL,
-      tsaServerURL: standIn.tsaURL,
-      identityToken: await standIn.mintToken(identity),
-    });
-    const builderId = `https://pipelines.example.com/${role}`;
-    const started = new Date();
-    const attested = await attestStep({
-      kind,
-      inputs,
-      output,
-      parameters,
-      builderId,
-      signer,
-      startedOn: started,
-      finishedOn: new Date(),
-    });
-    onEvent({ type: 'step', kind, identity, id: attested.id });
-  };
-
+/** The four steps; returns the paths that the policy trusts as roots. */
+async function packageModel(demo: Demo): Promise<string[]> {
   const source = faceApiModelDir();
-  const sourceFiles = [
+  const sources = [
     join(source, `${DEMO_MODEL}-weights_manifest.json`),
     join(source, `${DEMO_MODEL}.bin`),
   ];
-  const dirs = {
-    exported: join(work, 'exported'),
-    quantized: join(work, 'quantized'),
-    adapter: join(work, 'adapter'),
-    attached: join(work, 'attached'),
-  };
+  const [exported, quantized, adapter, attached] = [
+    'exported',
+    'quantized',
+    'adapter',
+    'attached',
+  ].map((name) => join(demo.work, name)) as [string, string, string, string];
 
-  // 1. export: TF.js manifest and shards to safetensors and config.json.
-  await exportTfjs(source, DEMO_MODEL, dirs.exported);
-  await attest(
-    'export',
-    'export',
-    sourceFiles.map((path) => ({ path, role: 'source' })),
-    dirs.exported,
-    { sourceFormat: 'tfjs-layers', targetFormat: 'safetensors' },
-  );
-
-  // 2. quantize: float32 to int8, per-tensor scales.
-  await quantizeInt8(dirs.exported, dirs.quantized);
-  await attest(
-    'quantize',
-    'quantize',
-    [{ path: dirs.exported }],
-    dirs.quantized,
-    { scheme: 'int8-symmetric-per-tensor', bits: 8 },
-  );
-
-  // 3. adapter-attach: the fine-tuning team's adapter, merged into the base.
-  await makeAdapter(dirs.quantized, dirs.adapter, { seed: 7 });
-  await attachAdapter(dirs.quantized, dirs.adapter, dirs.attached, 'merged');
-  const adapterConfig = JSON.parse(
-    await readFile(join(dirs.adapter, 'adapter_config.json'), 'utf8'),
-  ) as Record<string, unknown>;
-  await attest(
-    'finetune',
-    'adapter-attach',
-    [
-      { path: dirs.quantized, role: 'base' },
-      { path: dirs.adapter, role: 'adapter' },
-    ],
-    dirs.attached,
-    attachParameters(adapterConfig),
-  );
-
-  // 4. repackage: the final bundle, with a model card.
-  const card = {
-    name: 'face-detector-int8-lora',
-    version: '1.0.0',
-    steps: ['export', 'quantize', 'adapter-attach', 'repackage'],
-  };
-  await repackage(dirs.attached, modelDir, card);
-  await attest('release', 'repackage', [{ path: dirs.attached }], modelDir, {
-    format: 'safetensors-bundle',
-    targetRuntime: 'onnxruntime-web',
+  await demo.step({
+    role: 'export',
+    kind: 'export',
+    output: exported,
+    inputs: sources.map((path) => ({ path, role: 'source' })),
+    parameters: { sourceFormat: 'tfjs-layers', targetFormat: 'safetensors' },
+    run: () => exportTfjs(source, DEMO_MODEL, exported),
   });
+  await demo.step({
+    role: 'quantize',
+    kind: 'quantize',
+    output: quantized,
+    inputs: [{ path: exported }],
+    parameters: { scheme: 'int8-symmetric-per-tensor', bits: 8 },
+    run: () => quantizeInt8(exported, quantized),
+  });
+  // The fine-tuning team's adapter is released on its own and pinned by
+  // digest in the policy; attaching it to the base is the attested step.
+  await makeAdapter(quantized, adapter, { seed: 7 });
+  await demo.step(await attachStep('finetune', quantized, adapter, attached));
+  await demo.step({
+    role: 'release',
+    kind: 'repackage',
+    output: demo.modelDir,
+    inputs: [{ path: attached }],
+    parameters: RELEASE,
+    run: () => repackage(attached, demo.modelDir, CARD),
+  });
+  return [...sources, adapter];
+}
 
-  // The policy: who signs what, and the originals trusted by digest.
-  const rootPaths = [...sourceFiles, dirs.adapter];
-  const roots = (
-    await Promise.all(
-      rootPaths.map(async (p) => namedEntries(p, await digestModel(p))),
-    )
-  ).flat();
-  const policyDoc = demoPolicy(standIn.issuer, roots);
-  const policy = parsePolicy(toYaml(policyDoc));
-  const policyPath = join(outDir, 'policy.yaml');
-  const trustedRootPath = join(outDir, 'trusted_root.json');
-  await writeFile(policyPath, toYaml(policyDoc));
+/** Attaching an adapter, merged, with the parameters its config gives. */
+async function attachStep(
+  role: Role,
+  base: string,
+  adapter: string,
+  output: string,
+): Promise<DemoStep> {
+  const configPath = join(adapter, 'adapter_config.json');
+  const config = JSON.parse(await readFile(configPath, 'utf8')) as {
+    rank: number;
+    target: string;
+  };
+  return {
+    role,
+    kind: 'adapter-attach',
+    output,
+    inputs: [
+      { path: base, role: 'base' },
+      { path: adapter, role: 'adapter' },
+    ],
+    parameters: {
+      adapterName: 'demo-lora',
+      rank: config.rank,
+      targetModules: [config.target],
+      mode: 'merged',
+    },
+    run: () => attachAdapter(base, adapter, output, 'merged'),
+  };
+}
+
+/** Writes the policy and the trusted root beside the model. */
+async function writePolicy(demo: Demo, rootPaths: string[]) {
+  const roots = await Promise.all(
+    rootPaths.map(async (p) => namedEntries(p, await digestModel(p))),
+  );
+  const document = toYaml(demoPolicy(demo.standIn.issuer, roots.flat()));
+  const policyPath = join(demo.outDir, 'policy.yaml');
+  const trustedRootPath = join(demo.outDir, 'trusted_root.json');
+  await writeFile(policyPath, document);
   await writeFile(
     trustedRootPath,
-    JSON.stringify(standIn.trustedRoot, null, 2),
+    JSON.stringify(demo.standIn.trustedRoot, null, 2) + '\n',
   );
+  return { policy: parsePolicy(document), policyPath, trustedRootPath };
+}
 
-  const verify = async (name: string, path: string): Promise<ChainResult> => {
-    const trustedRoot = loadTrustedRoot(standIn.trustedRoot);
-    const result = await verifyChain({ modelPath: path, policy, trustedRoot });
-    onEvent({ type: 'verified', name, result });
-    return result;
-  };
-  const genuine = await verify('the released model', modelDir);
+/** Attack 1: one byte of the released weights changed after release. */
+async function tamperWeights(demo: Demo, policy: Policy) {
+  const dir = join(demo.outDir, 'attacks', 'tampered-weights');
+  await cp(demo.modelDir, dir, { recursive: true });
+  const weights = join(dir, 'model.safetensors');
+  const bytes = await readFile(weights);
+  const last = bytes.length - 1;
+  bytes[last] = (bytes[last] ?? 0) ^ 0x01;
+  await writeFile(weights, bytes);
+  return demo.verify('one byte of the weights changed', dir, policy);
+}
 
-  // Attack 1: one byte of the final weights changed after release.
-  const tamperedDir = join(outDir, 'attacks', 'tampered-weights');
-  await cp(modelDir, tamperedDir, { recursive: true });
-  await flipOneByte(join(tamperedDir, 'model.safetensors'));
-  const tamperedWeights = await verify(
-    'one byte of the weights changed',
-    tamperedDir,
-  );
-
-  // Attack 2: an adapter from someone the policy does not allow.
-  const rogueDir = join(outDir, 'attacks', 'rogue-adapter');
-  const rogue = {
-    adapter: join(work, 'rogue-adapter'),
-    attached: join(work, 'rogue-attached'),
-  };
-  await makeAdapter(dirs.quantized, rogue.adapter, { seed: 666 });
-  await attachAdapter(dirs.quantized, rogue.adapter, rogue.attached, 'merged');
-  await attest(
-    'intruder',
-    'adapter-attach',
-    [
-      { path: dirs.quantized, role: 'base' },
-      { path: rogue.adapter, role: 'adapter' },
-    ],
-    rogue.attached,
-    attachParameters(adapterConfig),
-  );
-  await repackage(rogue.attached, rogueDir, card);
-  await attest('release', 'repackage', [{ path: rogue.attached }], rogueDir, {
-    format: 'safetensors-bundle',
-    targetRuntime: 'onnxruntime-web',
+/**
+ * Attack 2: another adapter, attached by an identity the policy does not
+ * allow for adapter-attach, then released by the genuine release pipeline.
+ */
+async function rogueAdapterAttack(demo: Demo, policy: Policy) {
+  const base = join(demo.work, 'quantized');
+  const adapter = join(demo.work, 'rogue-adapter');
+  const attached = join(demo.work, 'rogue-attached');
+  const dir = join(demo.outDir, 'attacks', 'rogue-adapter');
+  await makeAdapter(base, adapter, { seed: 666 });
+  await demo.step(await attachStep('intruder', base, adapter, attached));
+  await demo.step({
+    role: 'release',
+    kind: 'repackage',
+    output: dir,
+    inputs: [{ path: attached }],
+    parameters: RELEASE,
+    run: () => repackage(attached, dir, CARD),
   });
-  const rogueAdapter = await verify('the adapter replaced', rogueDir);
-
-  return {
-    modelDir,
-    policyPath,
-    trustedRootPath,
-    genuine,
-    tamperedWeights,
-    rogueAdapter,
-  };
+  return demo.verify('the adapter replaced', dir, policy);
 }
-
-function attachParameters(
-  config: Record<string, unknown>,
-): Record<string, unknown> {
-  return {
-    adapterName: 'demo-lora',
-    rank: config.rank,
-    targetModules: [config.target],
-    mode: 'merged',
-  };
-}
-
-async function flipOneByte(path: string): Promise<void> {
-  const bytes = await readFile(path);
-  const at = bytes.length - 1;
-  bytes[at] = bytes[at] ^ 0x01;
-  await writeFile(path, bytes);
-}
-
-/** Re-exported for tests that check the demo's policy. */
-export type { Policy };
