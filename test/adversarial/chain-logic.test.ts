@@ -319,3 +319,19 @@ describe('adversarial: chain logic', () => {
     expect(errors(result.findings)).toEqual(['INPUT_UNRESOLVED']);
   });
 });
+
+describe('adversarial: robustness of linking', () => {
+  // Was a false CONFLICTING_PRODUCERS / CHAIN_CYCLE before c5d2f9c (walk.ts
+  // now links an input only to the steps that originated its digest).
+  it('verifies a legitimate chain where config.json passes through unchanged', async () => {
+    const model = 'unchanged';
+    const config = { 'config.json': '{"unchanged":true}' };
+    const exported = { 'model.safetensors': 'exp u', ...config };
+    const quantized = { 'model.safetensors': 'q u', ...config };
+    const released = { ...quantized, 'README.md': '# u' };
+    await legitChain(lab, model, { exported, quantized, released });
+    const result = await lab.verify(model, lab.policy(ROOTS));
+    expect(errors(result.findings)).toEqual([]);
+    expect(result.verified).toBe(true);
+  });
+});
