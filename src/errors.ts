@@ -31,6 +31,7 @@ export class DigestError extends ProvenanceError<DigestErrorCode> {}
 export type StatementErrorCode =
   | 'STATEMENT_NOT_JSON'
   | 'STATEMENT_NOT_UTF8'
+  | 'STATEMENT_DUPLICATE_KEY'
   | 'STATEMENT_TOO_LARGE'
   | 'STATEMENT_INVALID'
   | 'STATEMENT_PREDICATE_INVALID'

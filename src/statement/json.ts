@@ -75,22 +75,3 @@ export function optionalObject(
   }
   return v;
 }
-
-/**
- * Measures nesting without recursion, so hostile input cannot exhaust the
- * stack; stops counting once `limit` is passed.
- *
- * @param root - A parsed JSON value.
- * @param limit - The deepest nesting allowed.
- * @returns `true` if some array or object nests deeper than `limit`.
- */
-export function deeperThan(root: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[root, 0]];
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    const [v, depth] = top;
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
-}

@@ -1,6 +1,7 @@
 import { StatementError } from '../errors.js';
 import { validateResourceDescriptor } from './descriptor.js';
-import { deeperThan, fail, isObject, kindOf } from './json.js';
+import { parseStrictJson, StrictJsonError } from '../json/strict.js';
+import { fail, isObject, kindOf } from './json.js';
 import { ACCEPTED_STATEMENT_TYPES, type Statement } from './types.js';
 
 /** Largest statement accepted, in bytes. */
@@ -108,17 +109,22 @@ export function parseStatement(bytes: Uint8Array): Statement {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseStrictJson(text, MAX_STATEMENT_DEPTH);
   } catch (cause) {
-    throw new StatementError('STATEMENT_NOT_JSON', 'expected a JSON document', {
-      cause,
-    });
-  }
-  if (deeperThan(value, MAX_STATEMENT_DEPTH)) {
-    throw new StatementError(
-      'STATEMENT_TOO_LARGE',
-      `expected nesting of at most ${MAX_STATEMENT_DEPTH} levels`,
-    );
+    throw jsonError(cause);
   }
   return validateStatement(value);
+}
+
+const JSON_CODES = {
+  syntax: 'STATEMENT_NOT_JSON',
+  'duplicate-key': 'STATEMENT_DUPLICATE_KEY',
+  'too-deep': 'STATEMENT_TOO_LARGE',
+} as const;
+
+function jsonError(cause: unknown): StatementError {
+  const reason = cause instanceof StrictJsonError ? cause.reason : 'syntax';
+  const message =
+    cause instanceof StrictJsonError ? cause.message : 'expected JSON';
+  return new StatementError(JSON_CODES[reason], message, { cause });
 }
