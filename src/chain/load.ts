@@ -84,7 +84,7 @@ async function loadOne(
   let step: StepView;
   try {
     if (verified.payloadType !== PAYLOAD_TYPE) {
-      throw new Error(`payload type ${verified.payloadType}`);
+      throw new Error(`payload type ${JSON.stringify(verified.payloadType)}`);
     }
     step = readStep(parseStatement(verified.payload));
   } catch (error) {
@@ -101,7 +101,10 @@ function checkSigner(
   policy: Policy,
 ): LoadResult {
   const where = { attestation: node.id, step: node.step.kind };
-  const rule = policy.steps[node.step.kind];
+  // An own property only: a kind named "constructor" is no rule.
+  const rule = Object.hasOwn(policy.steps, node.step.kind)
+    ? policy.steps[node.step.kind]
+    : undefined;
   if (rule === undefined) {
     const message = `step kind "${node.step.kind}" is not in the policy`;
     const f = finding('STEP_KIND_NOT_ALLOWED', message, {

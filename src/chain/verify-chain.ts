@@ -1,6 +1,6 @@
 import { digestModel, type Manifest } from '../digest/index.js';
 import { namedEntries } from '../digest/named.js';
-import type { Policy } from '../policy/policy.js';
+import { validatePolicy, type Policy } from '../policy/policy.js';
 import { AttestationStore } from '../store/store.js';
 import type { TrustedRootHandle } from '../verify/index.js';
 import { compareWithDisk, findLastStep } from './disk.js';
@@ -51,11 +51,13 @@ export interface VerifyChainOptions {
 export async function verifyChain(
   options: VerifyChainOptions,
 ): Promise<ChainResult> {
+  // A policy built by hand gets the same checks as one read from a file.
+  const policy = validatePolicy(options.policy);
   const store = options.store ?? AttestationStore.forModel(options.modelPath);
 
   // 1-4: load, verify, parse, match signers.
   const entries = await store.list();
-  const loaded = await loadChain(entries, options.trustedRoot, options.policy);
+  const loaded = await loadChain(entries, options.trustedRoot, policy);
   const findings: Finding[] = [...loaded.findings];
 
   // 5: the files on disk against the last step's outputs.
@@ -73,11 +75,11 @@ export async function verifyChain(
   findings.push(...compareWithDisk(last, files, manifest.rootDigest));
 
   // 6: back through the inputs to the roots.
-  const path = walkBack(last, loaded.nodes, options.policy);
+  const path = walkBack(last, loaded.nodes, policy);
   findings.push(...path.findings);
 
   // 7: required steps, and order in time.
-  findings.push(...checkRequired(path, options.policy));
+  findings.push(...checkRequired(path, policy));
   findings.push(...checkTimes(path));
   findings.push(...offPath(loaded.nodes, path));
 

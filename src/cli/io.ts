@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { ProvenanceError, UsageError } from '../errors.js';
+import { escapeForTerminal } from '../report/escape.js';
 
 /** Where a command writes: the terminal in `mprov`, a buffer in tests. */
 export interface CliIO {
@@ -40,10 +41,10 @@ export async function readJson(path: string, what: string): Promise<unknown> {
 /** One line for stderr: the code and the message, never a stack trace. */
 export function describeError(error: unknown): string {
   if (error instanceof ProvenanceError) {
-    return `mprov: error ${error.code}: ${error.message}\n`;
+    return `mprov: error ${error.code}: ${escapeForTerminal(error.message)}\n`;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return `mprov: error INTERNAL: ${message.split('\n')[0]}\n`;
+  return `mprov: error INTERNAL: ${escapeForTerminal(message)}\n`;
 }
 
 /** A command: its help text and what it does with its arguments. */

@@ -1,9 +1,12 @@
 import type { ChainResult, StepReport } from '../chain/result.js';
 import type { Finding } from '../chain/findings.js';
+import { escapeForTerminal } from './escape.js';
 
 /**
  * Renders a chain verification for a terminal: each step on the path
  * (kind, signer, time, inputs to outputs), then the findings and verdict.
+ * Text from signed statements and certificates is escaped, so that it
+ * cannot forge a line or drive the terminal.
  */
 export function renderText(result: ChainResult): string {
   const lines: string[] = [
@@ -24,7 +27,7 @@ export function renderText(result: ChainResult): string {
       ? `VERIFIED: ${result.steps.length} steps, every file accounted for`
       : `NOT VERIFIED: ${countErrors(result)} error finding(s)`,
   );
-  return lines.join('\n') + '\n';
+  return lines.map(escapeForTerminal).join('\n') + '\n';
 }
 
 function renderStep(step: StepReport, n: number): string[] {

@@ -86,33 +86,30 @@ describe('adversarial: reports and the CLI', () => {
     expect(out).toContain('VERIFIED');
   });
 
-  // HOLE: a signed DSSE payloadType is copied raw into the STATEMENT_INVALID message; the text report prints ESC sequences and forged lines.
-  it.fails(
-    'keeps attacker-chosen payload types out of the terminal raw',
-    async () => {
-      await lab.write('inject', RELEASED);
-      await lab.attest(
-        'inject',
-        ID.mallory,
-        statement({
-          kind: 'repackage',
-          inputs: descs(QUANTIZED),
-          outputs: descs(RELEASED),
-        }),
-        {
-          payloadType:
-            'x\u001b[2J\u001b]0;owned\u0007\nVERIFIED: 3 steps, every file accounted for',
-        },
-      );
-      const result = await lab.verify('inject', lab.policy(ROOTS));
-      expect(result.verified).toBe(false);
-      const text = renderText(result);
-      expect(text).not.toMatch(CONTROL);
-      expect(text.split('\n')).not.toContain(
-        'VERIFIED: 3 steps, every file accounted for',
-      );
-    },
-  );
+  // Was a hole: a signed payloadType reached the terminal raw.
+  it('keeps attacker-chosen payload types out of the terminal raw', async () => {
+    await lab.write('inject', RELEASED);
+    await lab.attest(
+      'inject',
+      ID.mallory,
+      statement({
+        kind: 'repackage',
+        inputs: descs(QUANTIZED),
+        outputs: descs(RELEASED),
+      }),
+      {
+        payloadType:
+          'x\u001b[2J\u001b]0;owned\u0007\nVERIFIED: 3 steps, every file accounted for',
+      },
+    );
+    const result = await lab.verify('inject', lab.policy(ROOTS));
+    expect(result.verified).toBe(false);
+    const text = renderText(result);
+    expect(text).not.toMatch(CONTROL);
+    expect(text.split('\n')).not.toContain(
+      'VERIFIED: 3 steps, every file accounted for',
+    );
+  });
 
   it('exits 2 with a coded error, not a crash, on a FIFO in the store', async () => {
     await lab.write('fifo', RELEASED);

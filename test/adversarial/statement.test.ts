@@ -176,28 +176,25 @@ describe('adversarial: hostile statements', () => {
     expect(() => renderJson(result)).not.toThrow();
   });
 
-  // HOLE: duplicate keys in the signed payload are accepted (JSON.parse keeps the last); a first-wins reader sees other subjects.
-  it.fails(
-    'refuses a signed statement with duplicate keys (parser differential)',
-    async () => {
-      const model = `m${++n}`;
-      await legitChain(lab, model);
-      const good = repackage(descs(RELEASED));
-      const evil = JSON.stringify(
-        descs({ 'model.safetensors': 'backdoored' }).map((d) => ({
-          name: d.name,
-          digest: { sha256: d.sha256 },
-        })),
-      );
-      const text = JSON.stringify(good).replace(
-        '"subject":',
-        `"subject":${evil},"subject":`,
-      );
-      await lab.attest(model, ID.releaser, Buffer.from(text));
-      const result = await lab.verify(model, lab.policy(ROOTS));
-      expect(errors(result.findings)).toContain('STATEMENT_INVALID');
-    },
-  );
+  // Was a hole: duplicate keys were accepted (JSON.parse keeps the last).
+  it('refuses a signed statement with duplicate keys (parser differential)', async () => {
+    const model = `m${++n}`;
+    await legitChain(lab, model);
+    const good = repackage(descs(RELEASED));
+    const evil = JSON.stringify(
+      descs({ 'model.safetensors': 'backdoored' }).map((d) => ({
+        name: d.name,
+        digest: { sha256: d.sha256 },
+      })),
+    );
+    const text = JSON.stringify(good).replace(
+      '"subject":',
+      `"subject":${evil},"subject":`,
+    );
+    await lab.attest(model, ID.releaser, Buffer.from(text));
+    const result = await lab.verify(model, lab.policy(ROOTS));
+    expect(errors(result.findings)).toContain('STATEMENT_INVALID');
+  });
 
   it('refuses a step kind named like an Object.prototype member (validated policy)', async () => {
     const st = statement({
@@ -211,32 +208,29 @@ describe('adversarial: hostile statements', () => {
     expect(errors(result.findings)).toContain('STEP_KIND_NOT_ALLOWED');
   });
 
-  // HOLE: with a Policy built as a plain object (the exported type allows it), kind "constructor" crashes loadChain with a TypeError.
-  it.fails(
-    'refuses a "constructor" step kind under a plain-object policy without throwing',
-    async () => {
-      const st = statement({
-        kind: 'constructor',
-        inputs: descs(RELEASED),
-        outputs: descs(RELEASED),
-      });
-      const model = await single(ID.mallory, st);
-      const policy: Policy = {
-        version: 1,
-        steps: {
-          repackage: {
-            required: true,
-            signers: [{ issuer: lab.standIn.issuer, identity: ID.releaser }],
-          },
+  // Was a hole: kind "constructor" under a plain-object policy crashed.
+  it('refuses a "constructor" step kind under a plain-object policy without throwing', async () => {
+    const st = statement({
+      kind: 'constructor',
+      inputs: descs(RELEASED),
+      outputs: descs(RELEASED),
+    });
+    const model = await single(ID.mallory, st);
+    const policy: Policy = {
+      version: 1,
+      steps: {
+        repackage: {
+          required: true,
+          signers: [{ issuer: lab.standIn.issuer, identity: ID.releaser }],
         },
-        roots: [],
-      };
-      const result = await verifyChain({
-        modelPath: lab.path(model),
-        policy,
-        trustedRoot: lab.root,
-      });
-      expect(errors(result.findings)).toContain('STEP_KIND_NOT_ALLOWED');
-    },
-  );
+      },
+      roots: [],
+    };
+    const result = await verifyChain({
+      modelPath: lab.path(model),
+      policy,
+      trustedRoot: lab.root,
+    });
+    expect(errors(result.findings)).toContain('STEP_KIND_NOT_ALLOWED');
+  });
 });
