@@ -20,6 +20,8 @@ export type FindingCode =
   | 'CHAIN_CYCLE'
   | 'STEP_MISSING'
   | 'STEP_BEFORE_INPUT'
+  | 'STEP_OUT_OF_ORDER'
+  | 'RELEASE_MISMATCH'
   | 'ATTESTATION_OFF_PATH';
 
 export type Severity = 'error' | 'info';

@@ -1,6 +1,7 @@
 import { digestModel, type Manifest } from '../digest/index.js';
 import { namedEntries } from '../digest/named.js';
 import { validatePolicy, type Policy } from '../policy/policy.js';
+import { checkOrder, checkRelease } from './order.js';
 import { AttestationStore } from '../store/store.js';
 import type { TrustedRootHandle } from '../verify/index.js';
 import { compareWithDisk, findLastStep } from './disk.js';
@@ -32,9 +33,10 @@ export interface VerifyChainOptions {
  *    compare the files with those outputs.
  * 6. Walk back through the inputs to the steps that produced them, until
  *    policy roots; report gaps, untrusted producers, conflicts, cycles.
- * 7. Check that required steps are present and that no step was signed
- *    before the steps it consumed.
- * 8. Release checks (name and version to digest) are not made yet.
+ * 7. Check that required steps are present, that each step follows only
+ *    the kinds its rule allows and the last is of a final kind, and that no
+ *    step was signed before the steps it consumed.
+ * 8. Check the release the policy pins: name, version, bundle digest.
  * 9. Return the verdict with the steps on the path and every finding.
  *
  * The verdict holds only when at least one step was verified and no finding
@@ -78,51 +80,15 @@ export async function verifyChain(
   const path = walkBack(last, loaded.nodes, policy);
   findings.push(...path.findings);
 
-  // 7: required steps, and order in time.
-  findings.push(...checkRequired(path, policy));
-  findings.push(...checkTimes(path));
+  // 7: required steps, order of kinds, order in time.
+  findings.push(...checkOrder(path, last, policy));
+
+  // 8: the release the policy pins, if any.
+  findings.push(...checkRelease(last, manifest.rootDigest, policy));
+
+  // 9: the verdict, with what is off the path reported.
   findings.push(...offPath(loaded.nodes, path));
-
-  // 8 is future work; 9: the verdict.
   return report(options, manifest, path, findings);
-}
-
-function checkRequired(path: ChainPath, policy: Policy): Finding[] {
-  const present = new Set(path.nodes.map((n) => n.step.kind));
-  return Object.entries(policy.steps)
-    .filter(([kind, rule]) => rule.required && !present.has(kind))
-    .map(([kind]) =>
-      finding('STEP_MISSING', `required step ${kind} is not in the chain`, {
-        step: kind,
-      }),
-    );
-}
-
-function checkTimes(path: ChainPath): Finding[] {
-  const byId = new Map(path.nodes.map((n) => [n.id, n]));
-  const findings: Finding[] = [];
-  for (const node of path.nodes) {
-    for (const source of path.sources.get(node.id) ?? []) {
-      if (source.kind !== 'step') continue;
-      const producer = byId.get(source.attestation);
-      if (producer && node.signedAt < producer.signedAt) {
-        findings.push(signedTooEarly(node, producer));
-      }
-    }
-  }
-  return findings;
-}
-
-function signedTooEarly(node: ChainNode, producer: ChainNode): Finding {
-  const message =
-    `${node.step.kind} was signed at ${node.signedAt.toISOString()}, ` +
-    `before ${producer.step.kind} (${producer.signedAt.toISOString()}) ` +
-    `whose output it consumes`;
-  return finding('STEP_BEFORE_INPUT', message, {
-    attestation: node.id,
-    step: node.step.kind,
-    signer: node.signer,
-  });
 }
 
 function offPath(nodes: readonly ChainNode[], path: ChainPath): Finding[] {

@@ -14,6 +14,8 @@ export interface ChainPath {
   nodes: ChainNode[];
   /** For each node id, the source of each input, in input order. */
   sources: Map<string, InputSource[]>;
+  /** For each node id, the ids of every step it consumes outputs of. */
+  producers: Map<string, Set<string>>;
   findings: Finding[];
 }
 
@@ -70,7 +72,7 @@ export function walkBack(
   }
 
   const ordered = producersFirst([...reached.values()], edges);
-  return { nodes: ordered, sources, findings };
+  return { nodes: ordered, sources, producers: edges, findings };
 }
 
 function indexOutputs(nodes: readonly ChainNode[]): Map<string, ChainNode[]> {

@@ -10,32 +10,38 @@ export const IDENTITIES = {
 /** A signer of the demo. */
 export type Role = keyof typeof IDENTITIES;
 
-const STEP_SIGNERS: Record<string, Role> = {
-  export: 'export',
-  quantize: 'quantize',
-  'adapter-attach': 'finetune',
-  repackage: 'release',
+/** Each step kind: who signs it, and the kinds whose outputs it takes. */
+const STEPS: Record<string, { role: Role; after: string[] }> = {
+  export: { role: 'export', after: [] },
+  quantize: { role: 'quantize', after: ['export'] },
+  'adapter-attach': { role: 'finetune', after: ['quantize'] },
+  repackage: { role: 'release', after: ['adapter-attach'] },
 };
 
 /**
- * The demo's policy document: each step kind required and signed by its
- * team's identity on the stand-in's issuer; the upstream files and the
- * fine-tuning team's adapter trusted by digest.
+ * The demo's policy document: each step kind required, in order, and
+ * signed by its team's identity on the stand-in's issuer; repackage last,
+ * naming the release; the upstream files and the fine-tuning team's
+ * adapter trusted by digest.
  */
 export function demoPolicy(
   issuer: string,
   roots: readonly { name: string; sha256: string }[],
+  release: { name: string; version: string },
 ): Record<string, unknown> {
   const steps: Record<string, unknown> = {};
-  for (const [kind, role] of Object.entries(STEP_SIGNERS)) {
+  for (const [kind, { role, after }] of Object.entries(STEPS)) {
     steps[kind] = {
       required: true,
+      after,
       signers: [{ issuer, identity: IDENTITIES[role] }],
     };
   }
   return {
     version: 1,
     steps,
+    final: ['repackage'],
+    release,
     roots: roots.map((r) => ({ name: r.name, sha256: r.sha256 })),
   };
 }

@@ -45,7 +45,11 @@ const CARD = {
   version: '1.0.0',
   steps: ['export', 'quantize', 'adapter-attach', 'repackage'],
 };
-const RELEASE = { format: 'safetensors-bundle', targetRuntime: 'onnxruntime' };
+const RELEASE = {
+  format: 'safetensors-bundle',
+  targetRuntime: 'onnxruntime',
+  release: { name: CARD.name, version: CARD.version },
+};
 
 /** One demo step: who signs it, what it is, and the work it does. */
 interface DemoStep {
@@ -220,7 +224,10 @@ async function writePolicy(demo: Demo, rootPaths: string[]) {
   const roots = await Promise.all(
     rootPaths.map(async (p) => namedEntries(p, await digestModel(p))),
   );
-  const document = toYaml(demoPolicy(demo.standIn.issuer, roots.flat()));
+  const release = { name: CARD.name, version: CARD.version };
+  const document = toYaml(
+    demoPolicy(demo.standIn.issuer, roots.flat(), release),
+  );
   const policyPath = join(demo.outDir, 'policy.yaml');
   const trustedRootPath = join(demo.outDir, 'trusted_root.json');
   await writeFile(policyPath, document);

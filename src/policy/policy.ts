@@ -18,6 +18,11 @@ export interface StepRule {
   signers: SignerRule[];
   /** Whether the chain must contain this step kind. */
   required: boolean;
+  /**
+   * The step kinds whose outputs this kind may consume; an empty list means
+   * policy roots only. Absent: any kind.
+   */
+  after?: string[];
 }
 
 /** An input trusted by digest: produced by no attested step. */
@@ -26,11 +31,24 @@ export interface TrustedRoot {
   name?: string;
 }
 
+/** What the deployed bundle must be, when the policy pins a release. */
+export interface ReleaseRule {
+  /** Expected `release.name` in the last step's parameters. */
+  name?: string;
+  /** Expected `release.version` in the last step's parameters. */
+  version?: string;
+  /** Expected root digest of the deployed bundle. */
+  sha256?: string;
+}
+
 /** A validated chain policy. */
 export interface Policy {
   version: 1;
   steps: Record<string, StepRule>;
   roots: TrustedRoot[];
+  /** Step kinds that may produce the deployed files. Absent: any kind. */
+  final?: string[];
+  release?: ReleaseRule;
 }
 
 /** Policies are small; anything larger is refused before parsing. */
@@ -76,7 +94,7 @@ export function parsePolicy(text: string): Policy {
  */
 export function validatePolicy(doc: unknown): Policy {
   const obj = record(doc, 'policy');
-  allowOnly(obj, ['version', 'steps', 'roots'], 'policy');
+  allowOnly(obj, ['version', 'steps', 'roots', 'final', 'release'], 'policy');
   if (obj.version !== 1) {
     invalid(`policy.version: expected 1, got ${String(obj.version)}`);
   }
@@ -95,12 +113,54 @@ export function validatePolicy(doc: unknown): Policy {
   const roots = list(obj.roots ?? [], 'policy.roots').map((r, i) =>
     validateRoot(r, `policy.roots[${i}]`),
   );
-  return { version: 1, steps, roots };
+  const policy: Policy = { version: 1, steps, roots };
+  if (obj.final !== undefined) {
+    policy.final = kinds(obj.final, 'policy.final', steps);
+  }
+  if (obj.release !== undefined) {
+    policy.release = validateRelease(obj.release, 'policy.release');
+  }
+  for (const [kind, rule] of Object.entries(steps)) {
+    // A kind may only follow kinds the policy lists: no dangling names.
+    if (rule.after) kinds(rule.after, `policy.steps.${kind}.after`, steps);
+  }
+  return policy;
+}
+
+function kinds(
+  value: unknown,
+  where: string,
+  steps: Record<string, StepRule>,
+): string[] {
+  return list(value, where).map((k, i) => {
+    const kind = text(k, `${where}[${i}]`);
+    if (!Object.hasOwn(steps, kind)) {
+      invalid(`${where}[${i}]: "${kind}" is not a step kind of this policy`);
+    }
+    return kind;
+  });
+}
+
+function validateRelease(value: unknown, where: string): ReleaseRule {
+  const obj = record(value, where);
+  allowOnly(obj, ['name', 'version', 'sha256'], where);
+  const release: ReleaseRule = {};
+  if (obj.name !== undefined) release.name = text(obj.name, `${where}.name`);
+  if (obj.version !== undefined) {
+    release.version = text(obj.version, `${where}.version`);
+  }
+  if (obj.sha256 !== undefined) {
+    release.sha256 = text(obj.sha256, `${where}.sha256`);
+    if (!SHA256.test(release.sha256)) {
+      invalid(`${where}.sha256: expected 64 lower-case hex digits`);
+    }
+  }
+  return release;
 }
 
 function validateStepRule(value: unknown, where: string): StepRule {
   const obj = record(value, where);
-  allowOnly(obj, ['signers', 'required'], where);
+  allowOnly(obj, ['signers', 'required', 'after'], where);
   const signers = list(obj.signers, `${where}.signers`).map((s, i) =>
     validateSigner(s, `${where}.signers[${i}]`),
   );
@@ -108,7 +168,13 @@ function validateStepRule(value: unknown, where: string): StepRule {
   if (obj.required !== undefined && typeof obj.required !== 'boolean') {
     invalid(`${where}.required: expected a boolean`);
   }
-  return { signers, required: obj.required === true };
+  const rule: StepRule = { signers, required: obj.required === true };
+  if (obj.after !== undefined) {
+    rule.after = list(obj.after, `${where}.after`).map((k, i) =>
+      text(k, `${where}.after[${i}]`),
+    );
+  }
+  return rule;
 }
 
 function validateSigner(value: unknown, where: string): SignerRule {

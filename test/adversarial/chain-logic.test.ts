@@ -2,6 +2,9 @@ import { cp, rename, rm, writeFile } from 'node:fs/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { digestModel } from '../../src/digest/index.js';
+import { validatePolicy } from '../../src/policy/policy.js';
+
 import {
   EXPORTED,
   ID,
@@ -194,34 +197,46 @@ describe('adversarial: chain logic', () => {
     expect(errors(result.findings)).toContain('SIGNER_NOT_ALLOWED');
   });
 
-  // HOLE: a signer allowed only for an early kind (export) appends a step after the release and swaps the files; no order check.
-  it.fails(
-    'refuses an export step appended after the repackage step by the exporter',
-    async () => {
-      await copy('good', 'appended');
-      const evil = {
-        'model.safetensors': 'backdoored weights',
-        'README.md': '# card v1',
-      };
-      // Consumes the legitimate release, outputs the attacker's files.
-      await lab.attest(
-        'appended',
-        ID.exporter,
-        statement({
-          kind: 'export',
-          inputs: descs(RELEASED),
-          outputs: descs(evil),
-        }),
-      );
-      await rm(lab.path('appended/config.json'));
-      await lab.write('appended', evil);
-      const result = await lab.verify('appended', lab.policy(ROOTS));
-      expect(result.verified).toBe(false);
-    },
-  );
+  // Was a hole: with no order in the policy, an exporter could append a step
+  // after the release. A policy that orders the kinds refuses it.
+  it('refuses an export step appended after the repackage step by the exporter', async () => {
+    await copy('good', 'appended');
+    const evil = {
+      'model.safetensors': 'backdoored weights',
+      'README.md': '# card v1',
+    };
+    // Consumes the legitimate release, outputs the attacker's files.
+    await lab.attest(
+      'appended',
+      ID.exporter,
+      statement({
+        kind: 'export',
+        inputs: descs(RELEASED),
+        outputs: descs(evil),
+      }),
+    );
+    await rm(lab.path('appended/config.json'));
+    await lab.write('appended', evil);
+    const base = lab.policy(ROOTS);
+    const after = { export: [], quantize: ['export'], repackage: ['quantize'] };
+    const ordered = validatePolicy({
+      ...base,
+      final: ['repackage'],
+      steps: Object.fromEntries(
+        Object.entries(base.steps).map(([kind, rule]) => [
+          kind,
+          { ...rule, after: after[kind as keyof typeof after] },
+        ]),
+      ),
+    });
+    const result = await lab.verify('appended', ordered);
+    expect(result.verified).toBe(false);
+    expect(errors(result.findings)).toContain('STEP_OUT_OF_ORDER');
+  });
 
-  // HOLE: replaying an older, genuinely signed release (files + its attestations) verifies; no release/version check (step 8).
-  it.fails('refuses a rollback to an older signed release', async () => {
+  // Was a hole: an older, genuinely signed release verified. A policy that
+  // pins the release's bundle digest refuses it.
+  it('refuses a rollback to an older signed release', async () => {
     const v0 = {
       exported: {
         'model.safetensors': 'exported weights v0',
@@ -244,8 +259,15 @@ describe('adversarial: chain logic', () => {
       recursive: true,
     });
     await lab.write('rollback', released0);
-    const result = await lab.verify('rollback', lab.policy(ROOTS));
+    const current = await digestModel(lab.path('good'));
+    const pinned = validatePolicy({
+      ...lab.policy(ROOTS),
+      release: { sha256: current.rootDigest },
+    });
+    const result = await lab.verify('rollback', pinned);
     expect(result.verified).toBe(false);
+    expect(errors(result.findings)).toContain('RELEASE_MISMATCH');
+    expect((await lab.verify('good', pinned)).verified).toBe(true);
   });
 
   it('refuses a root pinned in the policy only by its digest, not by name', async () => {

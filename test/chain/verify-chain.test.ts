@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Finding } from '../../src/chain/findings.js';
 import { verifyChain } from '../../src/chain/verify-chain.js';
-import type { Policy } from '../../src/policy/policy.js';
+import { validatePolicy, type Policy } from '../../src/policy/policy.js';
 import { startStandIn } from '../../src/testing/index.js';
 import { loadTrustedRoot } from '../../src/verify/index.js';
 import { WHO, chainFixture, digestOf, type ChainFixture } from './fixture.js';
@@ -214,6 +214,66 @@ describe('#verifyChain', () => {
       const result = await verify(dir);
       expect(codes(result.findings)).toEqual(['ATTESTATION_MALFORMED']);
       expect(result.verified).toBe(false);
+    });
+  });
+
+  describe('when the policy orders the kinds', () => {
+    const ordered = (after: Record<string, string[]>, final: string[]) =>
+      validatePolicy({
+        ...policy,
+        final,
+        steps: Object.fromEntries(
+          Object.entries(policy.steps).map(([kind, rule]) => [
+            kind,
+            { ...rule, after: after[kind] ?? [] },
+          ]),
+        ),
+      });
+
+    it('returns verified when every step follows what it may follow', async () => {
+      const p = ordered(
+        { export: [], quantize: ['export'], repackage: ['quantize'] },
+        ['repackage'],
+      );
+      expect((await verify('model', p)).verified).toBe(true);
+    });
+
+    it('returns STEP_OUT_OF_ORDER for a step after a kind it may not follow', async () => {
+      const p = ordered({ export: [], quantize: [], repackage: ['quantize'] }, [
+        'repackage',
+      ]);
+      const result = await verify('model', p);
+      expect(codes(result.findings)).toEqual(['STEP_OUT_OF_ORDER']);
+      expect(result.findings[0]?.step).toBe('quantize');
+    });
+
+    it('returns STEP_OUT_OF_ORDER when the last step may not be last', async () => {
+      const p = ordered(
+        { export: [], quantize: ['export'], repackage: ['quantize'] },
+        ['export'],
+      );
+      const result = await verify('model', p);
+      expect(codes(result.findings)).toEqual(['STEP_OUT_OF_ORDER']);
+      expect(result.findings[0]?.step).toBe('repackage');
+    });
+  });
+
+  describe('when the policy pins a release', () => {
+    it('returns RELEASE_MISMATCH for another version or digest', async () => {
+      const pinned = validatePolicy({
+        ...policy,
+        release: { version: '2.0.0', sha256: 'b'.repeat(64) },
+      });
+      const result = await verify('model', pinned);
+      expect(codes(result.findings)).toEqual([
+        'RELEASE_MISMATCH',
+        'RELEASE_MISMATCH',
+      ]);
+      const exact = validatePolicy({
+        ...policy,
+        release: { sha256: result.model.rootDigest },
+      });
+      expect((await verify('model', exact)).verified).toBe(true);
     });
   });
 });

@@ -132,4 +132,49 @@ describe('#parsePolicy', () => {
       expect(({} as Record<string, unknown>).signers).toBeUndefined();
     });
   });
+
+  describe('when the policy orders kinds and pins a release', () => {
+    const ORDERED =
+      VALID.replace('  quantize:\n', '  quantize:\n    after: [export]\n') +
+      `final: [quantize]
+release:
+  name: m
+  version: 1.0.0
+  sha256: ${ROOT}
+`;
+
+    it('returns after, final and release', () => {
+      const policy = parsePolicy(ORDERED);
+      expect(policy.steps.quantize?.after).toEqual(['export']);
+      expect(policy.steps.export?.after).toBeUndefined();
+      expect(policy.final).toEqual(['quantize']);
+      expect(policy.release).toEqual({
+        name: 'm',
+        version: '1.0.0',
+        sha256: ROOT,
+      });
+    });
+
+    it.each([
+      [
+        'after names an unknown kind',
+        ORDERED.replace('after: [export]', 'after: [training]'),
+      ],
+      [
+        'final names an unknown kind',
+        ORDERED.replace('final: [quantize]', 'final: [deploy]'),
+      ],
+      [
+        'after is not a list',
+        ORDERED.replace('after: [export]', 'after: export'),
+      ],
+      [
+        'the release digest is bad',
+        ORDERED.replace(`sha256: ${ROOT}\n`, 'sha256: xyz\n'),
+      ],
+      ['the release has an unknown field', ORDERED + '  tag: latest\n'],
+    ])('throws POLICY_INVALID when %s', (_name, text) => {
+      expect(codeOf(text)).toBe('POLICY_INVALID');
+    });
+  });
 });

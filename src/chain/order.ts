@@ -1,0 +1,122 @@
+import type { Policy } from '../policy/policy.js';
+import { finding, type Finding } from './findings.js';
+import type { ChainNode } from './load.js';
+import type { ChainPath } from './walk.js';
+
+/** Every consumer-producer pair on the path, once each. */
+function links(path: ChainPath): [ChainNode, ChainNode][] {
+  const byId = new Map(path.nodes.map((n) => [n.id, n]));
+  const pairs: [ChainNode, ChainNode][] = [];
+  for (const [consumerId, producerIds] of path.producers) {
+    const consumer = byId.get(consumerId);
+    for (const id of producerIds) {
+      const producer = byId.get(id);
+      if (consumer && producer) pairs.push([consumer, producer]);
+    }
+  }
+  return pairs;
+}
+
+const where = (node: ChainNode) => ({
+  attestation: node.id,
+  step: node.step.kind,
+  signer: node.signer,
+});
+
+/**
+ * Step 7 of chain verification: required kinds are present, each step
+ * follows only the kinds its rule allows, the last step is of a kind that
+ * may be last, and no step was signed before a step it consumes.
+ */
+export function checkOrder(
+  path: ChainPath,
+  last: ChainNode,
+  policy: Policy,
+): Finding[] {
+  const findings: Finding[] = [];
+  const present = new Set(path.nodes.map((n) => n.step.kind));
+  for (const [kind, rule] of Object.entries(policy.steps)) {
+    if (rule.required && !present.has(kind)) {
+      const message = `required step ${kind} is not in the chain`;
+      findings.push(finding('STEP_MISSING', message, { step: kind }));
+    }
+  }
+  if (policy.final && !policy.final.includes(last.step.kind)) {
+    const message =
+      `the deployed files come from a ${last.step.kind} step, but only ` +
+      `${policy.final.join(', ')} may be last`;
+    findings.push(finding('STEP_OUT_OF_ORDER', message, where(last)));
+  }
+  for (const [consumer, producer] of links(path)) {
+    findings.push(...pairFindings(consumer, producer, policy));
+  }
+  return findings;
+}
+
+function pairFindings(
+  consumer: ChainNode,
+  producer: ChainNode,
+  policy: Policy,
+): Finding[] {
+  const findings: Finding[] = [];
+  const after = policy.steps[consumer.step.kind]?.after;
+  if (after && !after.includes(producer.step.kind)) {
+    const allowed = after.length > 0 ? after.join(', ') : 'roots only';
+    const message =
+      `${consumer.step.kind} consumes the output of ${producer.step.kind}, ` +
+      `but may follow ${allowed}`;
+    findings.push(finding('STEP_OUT_OF_ORDER', message, where(consumer)));
+  }
+  if (consumer.signedAt < producer.signedAt) {
+    const message =
+      `${consumer.step.kind} was signed at ` +
+      `${consumer.signedAt.toISOString()}, before ${producer.step.kind} ` +
+      `(${producer.signedAt.toISOString()}) whose output it consumes`;
+    findings.push(finding('STEP_BEFORE_INPUT', message, where(consumer)));
+  }
+  return findings;
+}
+
+/**
+ * Step 8 of chain verification: when the policy pins a release, the last
+ * step must name that release and the bundle must have the pinned digest,
+ * so a rebuilt bundle reusing a version, or an older release, is refused.
+ */
+export function checkRelease(
+  last: ChainNode,
+  rootDigest: string,
+  policy: Policy,
+): Finding[] {
+  const rule = policy.release;
+  if (rule === undefined) return [];
+  const findings: Finding[] = [];
+  const claimed = releaseOf(last.step.parameters);
+  for (const key of ['name', 'version'] as const) {
+    const want = rule[key];
+    if (want !== undefined && claimed[key] !== want) {
+      const message =
+        `the policy expects release ${key} ${JSON.stringify(want)}, ` +
+        `${last.step.kind} says ${JSON.stringify(claimed[key] ?? null)}`;
+      findings.push(finding('RELEASE_MISMATCH', message, where(last)));
+    }
+  }
+  if (rule.sha256 !== undefined && rule.sha256 !== rootDigest) {
+    const message = 'the bundle is not the release the policy pins';
+    findings.push(
+      finding('RELEASE_MISMATCH', message, {
+        ...where(last),
+        expected: rule.sha256,
+        actual: rootDigest,
+      }),
+    );
+  }
+  return findings;
+}
+
+function releaseOf(parameters: Record<string, unknown>): {
+  name?: unknown;
+  version?: unknown;
+} {
+  const release = parameters.release;
+  return typeof release === 'object' && release !== null ? release : {};
+}
