@@ -22,6 +22,7 @@ export type FindingCode =
   | 'STEP_BEFORE_INPUT'
   | 'STEP_OUT_OF_ORDER'
   | 'RELEASE_MISMATCH'
+  | 'TOO_FEW_SIGNERS'
   | 'ATTESTATION_OFF_PATH';
 
 export type Severity = 'error' | 'info';

@@ -1,7 +1,7 @@
 import type { Policy } from '../policy/policy.js';
 import { finding, type Finding } from './findings.js';
 import type { ChainNode } from './load.js';
-import type { ChainPath } from './walk.js';
+import { stepKey, type ChainPath } from './walk.js';
 
 /** Every consumer-producer pair on the path, once each. */
 function links(path: ChainPath): [ChainNode, ChainNode][] {
@@ -119,4 +119,39 @@ function releaseOf(parameters: Record<string, unknown>): {
 } {
   const release = parameters.release;
   return typeof release === 'object' && release !== null ? release : {};
+}
+
+/**
+ * Step 7, signers: a kind whose rule needs k signers must have, for each of
+ * its steps on the path, k trusted attestations of that same step (same
+ * inputs and outputs) by k distinct identities.
+ */
+export function checkSigners(
+  path: ChainPath,
+  nodes: readonly ChainNode[],
+  policy: Policy,
+): Finding[] {
+  const signersOf = new Map<string, Set<string>>();
+  for (const node of nodes) {
+    if (!node.trusted) continue;
+    const key = stepKey(node);
+    const set = signersOf.get(key) ?? new Set<string>();
+    signersOf.set(
+      key,
+      set.add(`${node.signer.issuer} ${node.signer.identity}`),
+    );
+  }
+  const findings: Finding[] = [];
+  const reported = new Set<string>();
+  for (const node of path.nodes) {
+    const needed = policy.steps[node.step.kind]?.threshold ?? 1;
+    const key = stepKey(node);
+    const have = signersOf.get(key)?.size ?? 0;
+    if (have >= needed || reported.has(key)) continue;
+    reported.add(key);
+    const message =
+      `${node.step.kind} needs ${needed} distinct signers, ` + `found ${have}`;
+    findings.push(finding('TOO_FEW_SIGNERS', message, where(node)));
+  }
+  return findings;
 }

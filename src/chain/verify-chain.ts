@@ -1,14 +1,11 @@
 import { digestModel, type Manifest } from '../digest/index.js';
 import { namedEntries } from '../digest/named.js';
 import { validatePolicy, type Policy } from '../policy/policy.js';
-import { checkOrder, checkRelease } from './order.js';
 import { AttestationStore } from '../store/store.js';
 import type { TrustedRootHandle } from '../verify/index.js';
-import { compareWithDisk, findLastStep } from './disk.js';
-import { finding, type Finding } from './findings.js';
-import { loadChain, type ChainNode } from './load.js';
-import { report, type ChainResult } from './result.js';
-import { walkBack, type ChainPath } from './walk.js';
+import { analyzeChain } from './analyze.js';
+import { loadChain } from './load.js';
+import type { ChainResult } from './result.js';
 
 /** What to verify and against what. */
 export interface VerifyChainOptions {
@@ -60,46 +57,16 @@ export async function verifyChain(
   // 1-4: load, verify, parse, match signers.
   const entries = await store.list();
   const loaded = await loadChain(entries, options.trustedRoot, policy);
-  const findings: Finding[] = [...loaded.findings];
 
-  // 5: the files on disk against the last step's outputs.
+  // 5-9: hash the bundle, then analyze the chain against it.
   const manifest = options.manifest ?? (await digestModel(options.modelPath));
-  const files = namedEntries(options.modelPath, manifest);
-  const last = findLastStep(loaded.nodes, files);
-  if (last === undefined) {
-    const message =
-      entries.length === 0
-        ? 'the store holds no attestation for this model'
-        : 'no trusted attestation produced the files of this model';
-    findings.push(finding('NO_ATTESTATION_FOR_MODEL', message));
-    return report(options, manifest, undefined, findings);
-  }
-  findings.push(...compareWithDisk(last, files, manifest.rootDigest));
-
-  // 6: back through the inputs to the roots.
-  const path = walkBack(last, loaded.nodes, policy);
-  findings.push(...path.findings);
-
-  // 7: required steps, order of kinds, order in time.
-  findings.push(...checkOrder(path, last, policy));
-
-  // 8: the release the policy pins, if any.
-  findings.push(...checkRelease(last, manifest.rootDigest, policy));
-
-  // 9: the verdict, with what is off the path reported.
-  findings.push(...offPath(loaded.nodes, path));
-  return report(options, manifest, path, findings);
-}
-
-function offPath(nodes: readonly ChainNode[], path: ChainPath): Finding[] {
-  const on = new Set(path.nodes.map((n) => n.id));
-  return nodes
-    .filter((n) => n.trusted && !on.has(n.id))
-    .map((n) =>
-      finding(
-        'ATTESTATION_OFF_PATH',
-        `${n.step.kind} is not on the path to these files: reported, not trusted`,
-        { attestation: n.id, step: n.step.kind, signer: n.signer },
-      ),
-    );
+  return analyzeChain({
+    loaded,
+    stored: entries.length,
+    files: namedEntries(options.modelPath, manifest),
+    rootDigest: manifest.rootDigest,
+    policy,
+    modelPath: options.modelPath,
+    trustedRoot: options.trustedRoot.digest,
+  });
 }

@@ -183,3 +183,39 @@ function producersFirst(
   for (const node of nodes) visit(node);
   return order;
 }
+
+/** What makes two attestations the same step: kind, inputs, outputs. */
+export function stepKey(node: ChainNode): string {
+  const digests = (list: readonly { sha256: string }[]) =>
+    list
+      .map((a) => a.sha256)
+      .sort()
+      .join(',');
+  const { kind, inputs, outputs } = node.step;
+  return `${kind}|${digests(inputs)}|${digests(outputs)}`;
+}
+
+/**
+ * Adds to the path the trusted attestations of a step already on it by
+ * other signers (co-signatures, for k-of-n rules), each after its twin.
+ */
+export function withCoSigners(
+  path: ChainPath,
+  nodes: readonly ChainNode[],
+): ChainPath {
+  const on = new Set(path.nodes.map((n) => n.id));
+  const twins = new Map<string, ChainNode[]>();
+  for (const node of nodes) {
+    if (!node.trusted || on.has(node.id)) continue;
+    const key = stepKey(node);
+    twins.set(key, [...(twins.get(key) ?? []), node]);
+  }
+  const ordered = path.nodes.flatMap((node) => {
+    const extra = twins.get(stepKey(node)) ?? [];
+    twins.delete(stepKey(node));
+    for (const twin of extra)
+      path.sources.set(twin.id, path.sources.get(node.id) ?? []);
+    return [node, ...extra];
+  });
+  return { ...path, nodes: ordered };
+}

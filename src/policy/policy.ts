@@ -19,6 +19,11 @@ export interface StepRule {
   /** Whether the chain must contain this step kind. */
   required: boolean;
   /**
+   * How many distinct allowed signers must each attest the same step (same
+   * inputs and outputs), k of n. Default 1.
+   */
+  threshold?: number;
+  /**
    * The step kinds whose outputs this kind may consume; an empty list means
    * policy roots only. Absent: any kind.
    */
@@ -160,7 +165,7 @@ function validateRelease(value: unknown, where: string): ReleaseRule {
 
 function validateStepRule(value: unknown, where: string): StepRule {
   const obj = record(value, where);
-  allowOnly(obj, ['signers', 'required', 'after'], where);
+  allowOnly(obj, ['signers', 'required', 'after', 'threshold'], where);
   const signers = list(obj.signers, `${where}.signers`).map((s, i) =>
     validateSigner(s, `${where}.signers[${i}]`),
   );
@@ -168,7 +173,23 @@ function validateStepRule(value: unknown, where: string): StepRule {
   if (obj.required !== undefined && typeof obj.required !== 'boolean') {
     invalid(`${where}.required: expected a boolean`);
   }
-  const rule: StepRule = { signers, required: obj.required === true };
+  const threshold = obj.threshold ?? 1;
+  if (typeof threshold !== 'number' || !Number.isInteger(threshold)) {
+    invalid(`${where}.threshold: expected an integer of at least 1`);
+  }
+  if (threshold < 1) invalid(`${where}.threshold: expected at least 1`);
+  const exact = new Set(signers.map((s) => s.identityPattern ?? s.identity));
+  if (signers.every((s) => s.identity) && threshold > exact.size) {
+    invalid(
+      `${where}.threshold: ${threshold} signers required, ` +
+        `but only ${exact.size} identities are allowed`,
+    );
+  }
+  const rule: StepRule = {
+    signers,
+    required: obj.required === true,
+    threshold,
+  };
   if (obj.after !== undefined) {
     rule.after = list(obj.after, `${where}.after`).map((k, i) =>
       text(k, `${where}.after[${i}]`),

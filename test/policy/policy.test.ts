@@ -39,6 +39,7 @@ describe('#parsePolicy', () => {
       const policy = parsePolicy(VALID);
       expect(policy.steps.export).toEqual({
         required: true,
+        threshold: 1,
         signers: [{ issuer: ISSUER, identity: 'export@example.com' }],
       });
       expect(policy.steps.quantize?.required).toBe(false);
