@@ -1,7 +1,10 @@
 import { verifyChain } from '../chain/verify-chain.js';
 import { UsageError } from '../errors.js';
 import { parsePolicy } from '../policy/policy.js';
+import type { ChainResult } from '../chain/result.js';
 import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderMermaid } from '../report/mermaid.js';
 import { renderText } from '../report/text.js';
 import { AttestationStore } from '../store/store.js';
 import { loadTrustedRoot } from '../verify/index.js';
@@ -24,7 +27,8 @@ options:
   --policy FILE        the chain policy (YAML or JSON)
   --trusted-root FILE  Sigstore trusted_root.json to check signatures against
   --store DIR          attestation store (default: MODEL/.mprov)
-  --json               print the result as JSON on stdout
+  --format F           text (default), json, markdown or mermaid
+  --json               the same as --format json
   -h, --help           show this help
 
 exit codes: 0 the chain holds, 1 verification failed, 2 usage or input error
@@ -43,8 +47,10 @@ async function run(args: string[], io: CliIO): Promise<number> {
       'trusted-root': { type: 'string' },
       store: { type: 'string' },
       json: { type: 'boolean', default: false },
+      format: { type: 'string' },
     },
   });
+  const render = renderer(values.json ? 'json' : (values.format ?? 'text'));
   const [modelPath, ...extra] = positionals;
   if (modelPath === undefined || extra.length > 0) {
     throw new UsageError('USAGE_INVALID', 'expected exactly one MODEL path');
@@ -65,8 +71,26 @@ async function run(args: string[], io: CliIO): Promise<number> {
     ...(values.store ? { store: new AttestationStore(values.store) } : {}),
   });
 
-  io.stdout(values.json ? renderJson(result) : renderText(result));
+  io.stdout(render(result));
   return result.verified ? EXIT.ok : EXIT.failed;
+}
+
+const RENDERERS: Record<string, (result: ChainResult) => string> = {
+  text: renderText,
+  json: renderJson,
+  markdown: renderMarkdown,
+  mermaid: renderMermaid,
+};
+
+function renderer(format: string): (result: ChainResult) => string {
+  const render = Object.hasOwn(RENDERERS, format)
+    ? RENDERERS[format]
+    : undefined;
+  if (render === undefined) {
+    const known = Object.keys(RENDERERS).join(', ');
+    throw new UsageError('USAGE_INVALID', `--format: expected one of ${known}`);
+  }
+  return render;
 }
 
 /** `mprov verify`: verify the chain behind a model bundle. */
