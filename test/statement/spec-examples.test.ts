@@ -8,11 +8,9 @@ import {
   parseStatement,
   validateResourceDescriptor,
 } from '../../src/statement/index.js';
+import { TESTDATA } from '../testdata.js';
 
-const DIR = join(
-  import.meta.dirname,
-  '../../../shared/testdata/in-toto/spec-examples',
-);
+const DIR = join(TESTDATA, 'in-toto/spec-examples');
 
 /**
  * Examples whose digests are placeholders cut short with "..." (one also

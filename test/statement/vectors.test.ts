@@ -9,8 +9,9 @@ import {
   validateSlsaProvenance,
   validateStatement,
 } from '../../src/statement/index.js';
+import { TESTDATA } from '../testdata.js';
 
-const DIR = join(import.meta.dirname, '../../../shared/testdata/in-toto');
+const DIR = join(TESTDATA, 'in-toto');
 
 interface Vector {
   name: string;
