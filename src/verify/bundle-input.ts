@@ -1,0 +1,104 @@
+import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
+
+import { VerifyError } from '../errors.js';
+import { parseStrictJson, StrictJsonError } from '../json/strict.js';
+
+/** The bundle format versions this library verifies. */
+export type BundleVersion = '0.1' | '0.2' | '0.3';
+
+/** A bundle that parsed, with the facts read before any verification. */
+export interface ParsedBundle {
+  bundle: Bundle;
+  version: BundleVersion;
+}
+
+/** Larger than any real bundle; bounds the work done on hostile input. */
+export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
+
+// The media types that the Sigstore bundle specification defines. The
+// library's own check accepts any `vX.Y`, so an unknown version would pass.
+const MEDIA_TYPES = new Map<unknown, BundleVersion>([
+  ['application/vnd.dev.sigstore.bundle+json;version=0.1', '0.1'],
+  ['application/vnd.dev.sigstore.bundle+json;version=0.2', '0.2'],
+  ['application/vnd.dev.sigstore.bundle+json;version=0.3', '0.3'],
+  ['application/vnd.dev.sigstore.bundle.v0.3+json', '0.3'],
+]);
+
+const malformed = (message: string, cause?: unknown) =>
+  new VerifyError('VERIFY_BUNDLE_MALFORMED', message, { cause });
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function parseText(text: string | Uint8Array): unknown {
+  const size = typeof text === 'string' ? text.length : text.byteLength;
+  if (size > MAX_BUNDLE_BYTES) {
+    throw malformed(
+      `expected at most ${MAX_BUNDLE_BYTES} bytes, found ${size}`,
+    );
+  }
+  try {
+    const decoded =
+      typeof text === 'string'
+        ? text
+        : new TextDecoder('utf-8', { fatal: true }).decode(text);
+    return parseStrictJson(decoded);
+  } catch (error) {
+    const reason = error instanceof StrictJsonError ? error.reason : 'utf-8';
+    throw malformed(`bundle is not strict JSON (${reason})`, error);
+  }
+}
+
+function versionOf(json: Record<string, unknown>): BundleVersion {
+  const { mediaType } = json;
+  const version = MEDIA_TYPES.get(mediaType);
+  if (version === undefined) {
+    throw new VerifyError(
+      'VERIFY_BUNDLE_UNSUPPORTED',
+      `expected a bundle media type of version 0.1 to 0.3, found ${JSON.stringify(mediaType)}`,
+    );
+  }
+  return version;
+}
+
+/** DSSE with other than one signature is refused before parsing. */
+function checkDsseSignatures(json: Record<string, unknown>): void {
+  const envelope = json.dsseEnvelope;
+  if (envelope === undefined) return;
+  if (!isObject(envelope) || !Array.isArray(envelope.signatures)) {
+    throw malformed('expected a dsseEnvelope with a signatures list');
+  }
+  const count = envelope.signatures.length;
+  if (count !== 1) {
+    throw new VerifyError(
+      'VERIFY_SIGNATURE_COUNT',
+      `expected exactly 1 DSSE signature, found ${count}`,
+    );
+  }
+}
+
+/**
+ * Parses the text of a Sigstore bundle (v0.1, v0.2 or v0.3) strictly: no
+ * duplicate keys, bounded size and depth, a known media type, exactly one
+ * DSSE signature, and the fields each version requires.
+ *
+ * @throws VerifyError `VERIFY_BUNDLE_MALFORMED`, `VERIFY_BUNDLE_UNSUPPORTED`
+ *   or `VERIFY_SIGNATURE_COUNT`.
+ */
+export function parseBundleText(text: string | Uint8Array): ParsedBundle {
+  const json = parseText(text);
+  if (!isObject(json)) throw malformed('expected a bundle JSON object');
+  const version = versionOf(json);
+  checkDsseSignatures(json);
+  if (
+    (json.dsseEnvelope === undefined) ===
+    (json.messageSignature === undefined)
+  ) {
+    throw malformed('expected one of dsseEnvelope and messageSignature');
+  }
+  try {
+    return { bundle: bundleFromJSON(json), version };
+  } catch (error) {
+    throw malformed('bundle does not parse as a Sigstore bundle', error);
+  }
+}

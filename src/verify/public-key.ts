@@ -1,0 +1,64 @@
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+
+import { VerifyError } from '../errors.js';
+
+/** A public key given by the user for key-based (non-keyless) bundles. */
+export interface VerificationKey {
+  key: KeyObject;
+  /** `ecdsa-p256`, `ecdsa-p384` or `ed25519`. */
+  type: string;
+  /** `sha256:<hex>` of the DER SubjectPublicKeyInfo, to name the key. */
+  digest: string;
+}
+
+const EC_TYPES: Record<string, string> = {
+  prime256v1: 'ecdsa-p256',
+  secp384r1: 'ecdsa-p384',
+};
+
+function typeOf(key: KeyObject): string | undefined {
+  if (key.asymmetricKeyType === 'ed25519') return 'ed25519';
+  if (key.asymmetricKeyType !== 'ec') return undefined;
+  const curve = key.asymmetricKeyDetails?.namedCurve ?? '';
+  return Object.hasOwn(EC_TYPES, curve) ? EC_TYPES[curve] : undefined;
+}
+
+/**
+ * Reads a PEM public key (`-----BEGIN PUBLIC KEY-----`): ECDSA P-256 or
+ * P-384, or Ed25519. A private key is refused, so that it can never be
+ * passed where a public one belongs.
+ *
+ * @throws VerifyError `VERIFY_KEY_INVALID` for anything else; the message
+ *   never quotes the input.
+ * @example
+ * ```ts
+ * const key = loadPublicKey(await readFile('key.pub', 'utf8'));
+ * ```
+ */
+export function loadPublicKey(pem: string): VerificationKey {
+  if (!/^\s*-----BEGIN PUBLIC KEY-----/.test(pem)) {
+    throw new VerifyError(
+      'VERIFY_KEY_INVALID',
+      'expected a PEM public key (BEGIN PUBLIC KEY)',
+    );
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: pem, format: 'pem' });
+  } catch (cause) {
+    throw new VerifyError('VERIFY_KEY_INVALID', 'public key does not parse', {
+      cause,
+    });
+  }
+  const type = typeOf(key);
+  if (type === undefined) {
+    const found = key.asymmetricKeyType ?? 'unknown';
+    throw new VerifyError(
+      'VERIFY_KEY_INVALID',
+      `expected an ECDSA P-256, P-384 or Ed25519 key, found ${found}`,
+    );
+  }
+  const der = key.export({ format: 'der', type: 'spki' });
+  const hex = createHash('sha256').update(der).digest('hex');
+  return { key, type, digest: `sha256:${hex}` };
+}
