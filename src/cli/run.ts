@@ -4,10 +4,12 @@ import { demoCommand } from './demo.js';
 import { EXIT, describeError, type CliIO, type Command } from './io.js';
 import { standInCommand } from './stand-in.js';
 import { verifyCommand } from './verify.js';
+import { verifyBundleCommand } from './verify-bundle.js';
 
 const COMMANDS: Record<string, Command> = {
   attest: attestCommand,
   verify: verifyCommand,
+  'verify-bundle': verifyBundleCommand,
   demo: demoCommand,
   'stand-in': standInCommand,
 };

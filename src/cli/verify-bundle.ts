@@ -1,0 +1,248 @@
+import { readFile } from 'node:fs/promises';
+
+import { UsageError, VerifyError } from '../errors.js';
+import { parseStrictJson } from '../json/strict.js';
+import { escapeForTerminal } from '../report/escape.js';
+import type { ArtifactInput } from '../verify/artifact.js';
+import type { BundlePolicy } from '../verify/bundle-policy.js';
+import type { BundleVerification } from '../verify/bundle-result.js';
+import { verifyBundle } from '../verify/bundle.js';
+import type { CertificateExtensions } from '../verify/extensions.js';
+import {
+  PUBLIC_GOOD_ROOT_SOURCE,
+  publicGoodRoot,
+} from '../verify/public-good.js';
+import { loadTrustedRoot } from '../verify/trusted-root.js';
+import {
+  EXIT,
+  parseCommandArgs,
+  readInput,
+  type CliIO,
+  type Command,
+} from './io.js';
+
+const HELP = `usage: mprov verify-bundle --bundle FILE
+         (--certificate-identity ID | --certificate-identity-pattern RE)
+         --certificate-oidc-issuer URL [extension options]
+       mprov verify-bundle --bundle FILE --key PEM
+       [--trusted-root FILE] [--json] FILE_OR_DIGEST
+
+Verifies one Sigstore bundle (v0.1 to v0.3, message signature or DSSE)
+against an artifact, offline. FILE_OR_DIGEST is the artifact's path or
+sha256:<hex>. For DSSE the artifact must be a subject of the statement.
+
+options:
+  --bundle FILE                     the Sigstore bundle (JSON)
+  --certificate-identity ID         the signer's exact identity (SAN)
+  --certificate-identity-pattern RE a regular expression that must match the
+                                    whole identity (always anchored)
+  --certificate-oidc-issuer URL     the OIDC issuer, compared exactly
+  --source-repository URI           Fulcio extension 1.12, exact
+  --source-ref REF                  Fulcio extension 1.14, e.g. refs/heads/main
+  --build-signer URI                Fulcio extension 1.9 (the workflow), exact
+  --runner-environment ENV          Fulcio extension 1.11, e.g. github-hosted
+  --key PEM                         the signer's public key, for key-based
+                                    bundles (ECDSA P-256/P-384, Ed25519)
+  --trusted-root FILE               trusted_root.json (default: the embedded
+                                    public-good root; never fetched)
+  --json                            print the result as JSON on stdout
+  -h, --help                        show this help
+
+exit codes: 0 verified, 1 not verified, 2 usage or input error
+`;
+
+const OPTIONS = {
+  bundle: { type: 'string' },
+  'certificate-identity': { type: 'string' },
+  'certificate-identity-pattern': { type: 'string' },
+  'certificate-oidc-issuer': { type: 'string' },
+  'source-repository': { type: 'string' },
+  'source-ref': { type: 'string' },
+  'build-signer': { type: 'string' },
+  'runner-environment': { type: 'string' },
+  key: { type: 'string' },
+  'trusted-root': { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(args: string[]) {
+  return parseCommandArgs({ args, allowPositionals: true, options: OPTIONS });
+}
+
+const usage = (message: string) => new UsageError('USAGE_INVALID', message);
+
+function extensionsOf(values: Values): CertificateExtensions {
+  const pairs: [keyof CertificateExtensions, string | undefined][] = [
+    ['sourceRepositoryURI', values['source-repository']],
+    ['sourceRepositoryRef', values['source-ref']],
+    ['buildSignerURI', values['build-signer']],
+    ['runnerEnvironment', values['runner-environment']],
+  ];
+  return Object.fromEntries(pairs.filter(([, v]) => v !== undefined));
+}
+
+async function policyOf(values: Values): Promise<BundlePolicy> {
+  const identity = values['certificate-identity'];
+  const pattern = values['certificate-identity-pattern'];
+  const issuer = values['certificate-oidc-issuer'];
+  const keyless = identity ?? pattern ?? issuer;
+  if ((values.key === undefined) === (keyless === undefined)) {
+    throw usage('expected either --key or a certificate identity and issuer');
+  }
+  if (values.key !== undefined) {
+    return { key: await readInput(values.key, 'public key') };
+  }
+  if ((identity === undefined) === (pattern === undefined) || !issuer) {
+    throw usage(
+      'expected one of --certificate-identity and --certificate-identity-pattern, and --certificate-oidc-issuer',
+    );
+  }
+  const rule =
+    identity === undefined ? { identityPattern: pattern } : { identity };
+  return { certificate: { ...rule, issuer, extensions: extensionsOf(values) } };
+}
+
+function artifactOf(target: string): ArtifactInput {
+  return target.startsWith('sha256:') ? { digest: target } : { path: target };
+}
+
+async function rootOf(path: string | undefined) {
+  if (path === undefined) {
+    return { root: publicGoodRoot(), source: PUBLIC_GOOD_ROOT_SOURCE };
+  }
+  const text = await readInput(path, 'trusted root');
+  let json: unknown;
+  try {
+    json = parseStrictJson(text);
+  } catch (cause) {
+    throw new UsageError(
+      'USAGE_INPUT_UNREADABLE',
+      'trusted root is not strict JSON',
+      { cause },
+    );
+  }
+  return { root: loadTrustedRoot(json), source: path };
+}
+
+async function readBundle(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (cause) {
+    throw new UsageError(
+      'USAGE_INPUT_UNREADABLE',
+      `cannot read bundle ${path}`,
+      { cause },
+    );
+  }
+}
+
+/** Names the JSON output of this command and its version. */
+const FORMAT = 'https://model-provenance.dev/verify-bundle-result/v1';
+
+// Errors of the input rather than of the bundle: exit 2, like usage errors.
+const INPUT_CODES = new Set([
+  'VERIFY_ARTIFACT_INVALID',
+  'VERIFY_KEY_INVALID',
+  'VERIFY_TRUSTED_ROOT_INVALID',
+  'VERIFY_IDENTITY_RULE_INVALID',
+]);
+
+interface RootRef {
+  digest: string;
+  source: string;
+}
+
+function signerLines(result: BundleVerification): string[] {
+  const { signer } = result;
+  if (signer.kind === 'key') return [`  signer:       key ${signer.keyDigest}`];
+  return [
+    `  signer:       ${signer.identity} (issuer ${signer.issuer})`,
+    ...Object.entries(signer.extensions).map(([k, v]) => `    ${k}: ${v}`),
+  ];
+}
+
+function renderText(result: BundleVerification, root: RootRef): string {
+  const subject = result.subject
+    ? `, subject ${JSON.stringify(result.subject.name ?? '')} by ${result.subject.algorithm}`
+    : '';
+  const times = result.timestamps
+    .map((t) => `${t.time.toISOString()} (${t.source})`)
+    .join(', ');
+  const lines = [
+    'verified',
+    `  bundle:       v${result.bundleVersion} ${result.content}${subject}`,
+    ...signerLines(result),
+    `  signed at:    ${times}`,
+    `  artifact:     sha256:${result.artifactSha256}`,
+    `  trusted root: ${root.digest} (${root.source})`,
+  ];
+  // Identities, extensions and names come from the bundle: escape them.
+  return lines.map((line) => `${escapeForTerminal(line)}\n`).join('');
+}
+
+function renderJson(result: BundleVerification, root: RootRef): string {
+  // The payload is in the bundle already; undefined fields are left out.
+  const body = {
+    format: FORMAT,
+    ...result,
+    payload: undefined,
+    trustedRoot: root,
+  };
+  return JSON.stringify(body, null, 2) + '\n';
+}
+
+function renderFailure(error: VerifyError, root: RootRef, json: boolean) {
+  if (json) {
+    const { code, message } = error;
+    const body = {
+      format: FORMAT,
+      verified: false,
+      code,
+      message,
+      trustedRoot: root,
+    };
+    return JSON.stringify(body, null, 2) + '\n';
+  }
+  const line = `not verified: ${error.code}: ${error.message}`;
+  const rootLine = `  trusted root: ${root.digest} (${root.source})`;
+  return `${escapeForTerminal(line)}\n${escapeForTerminal(rootLine)}\n`;
+}
+
+async function run(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(args);
+  const [target, ...extra] = positionals;
+  if (target === undefined || extra.length > 0) {
+    throw usage('expected exactly one FILE_OR_DIGEST');
+  }
+  if (values.bundle === undefined) throw usage('--bundle is required');
+  const policy = await policyOf(values);
+  const { root, source } = await rootOf(values['trusted-root']);
+  const bundle = await readBundle(values.bundle);
+  const ref = { digest: root.digest, source };
+
+  try {
+    const result = await verifyBundle({
+      bundle,
+      artifact: artifactOf(target),
+      policy,
+      trustedRoot: root,
+    });
+    io.stdout(values.json ? renderJson(result, ref) : renderText(result, ref));
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof VerifyError) || INPUT_CODES.has(error.code)) {
+      throw error;
+    }
+    io.stdout(renderFailure(error, ref, values.json));
+    return EXIT.failed;
+  }
+}
+
+/** `mprov verify-bundle`: verify one Sigstore bundle against an artifact. */
+export const verifyBundleCommand: Command = {
+  summary: 'verify one Sigstore bundle against a file or digest',
+  help: HELP,
+  run,
+};
