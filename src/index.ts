@@ -62,6 +62,32 @@ export type {
   TrustedRootHandle,
   VerifiedAttestation,
 } from './verify/index.js';
+export { verifyBundle } from './verify/bundle.js';
+export type { VerifyBundleOptions } from './verify/bundle.js';
+export type {
+  BundlePolicy,
+  CertificatePolicy,
+} from './verify/bundle-policy.js';
+export type {
+  BundleVerification,
+  CertificateSigner,
+  KeySigner,
+  SignedTime,
+} from './verify/bundle-result.js';
+export type { ArtifactInput } from './verify/artifact.js';
+export type { BundleVersion } from './verify/bundle-input.js';
+export type { MatchedSubject } from './verify/dsse-subjects.js';
+export { CI_EXTENSIONS } from './verify/extensions.js';
+export type {
+  CertificateExtensionName,
+  CertificateExtensions,
+} from './verify/extensions.js';
+export {
+  publicGoodRoot,
+  PUBLIC_GOOD_ROOT_SOURCE,
+} from './verify/public-good.js';
+export { loadPublicKey } from './verify/public-key.js';
+export type { VerificationKey } from './verify/public-key.js';
 export {
   DigestError,
   DsseError,
