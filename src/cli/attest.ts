@@ -1,7 +1,7 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
 
 import { attestStep, type StepInput } from '../attest/attest-step.js';
-import { UsageError } from '../errors.js';
+import { StatementError, UsageError } from '../errors.js';
 import { keylessSigner, type Signer } from '../signing/index.js';
 import { AttestationStore } from '../store/store.js';
 import {
@@ -9,6 +9,7 @@ import {
   parseCommandArgs,
   readInput,
   readJson,
+  requiredOption,
   type CliIO,
   type Command,
 } from './io.js';
@@ -30,7 +31,8 @@ step:
   --params FILE            step parameters from a JSON object file
   --tool PATH              a tool the step used (recorded, not a link)
   --builder-id URI         the pipeline that ran the step
-  --store DIR              where to add the attestation (default: OUTPUT/.mprov)
+  --store DIR              where to add the attestation (default: OUTPUT/.mprov,
+                           or .mprov beside OUTPUT when it is a file)
 
 signing (no defaults: name the Sigstore instance you use):
   --fulcio-url URL         Fulcio (or MPROV_FULCIO_URL)
@@ -40,6 +42,15 @@ signing (no defaults: name the Sigstore instance you use):
 
   --json                   print the attestation id and statement as JSON
   -h, --help               show this help
+
+parameters the built-in kinds require (docs/build-types.md):
+  export          sourceFormat, targetFormat
+  quantize        scheme, bits
+  adapter-attach  adapterName, rank, targetModules, mode (merged or
+                  side-loaded), and inputs base=PATH and adapter=PATH
+  repackage       format, targetRuntime (optionally release={"name":..,
+                  "version":..} for policies that pin a release)
+  your own kinds  anything
 
 exit codes: 0 attested, 1 signing failed, 2 usage or input error
 
@@ -68,24 +79,30 @@ const OPTIONS = {
 
 async function run(args: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs({ args, options: OPTIONS });
-  const kind = required(values.kind, '--kind');
-  const output = required(values.output, '--output');
-  const builderId = required(values['builder-id'], '--builder-id');
+  const kind = requiredOption(values.kind, '--kind', 'attest');
+  const output = requiredOption(values.output, '--output', 'attest');
+  const builderId = requiredOption(
+    values['builder-id'],
+    '--builder-id',
+    'attest',
+  );
   if (values.input.length === 0) {
     throw new UsageError('USAGE_INVALID', 'at least one --input is required');
   }
 
-  const attested = await attestStep({
-    kind,
-    inputs: values.input.map(parseInput),
-    output,
-    parameters: await parameters(values.params, values.param),
-    builderId,
-    tools: values.tool.map((path) => ({ path })),
-    signer: await signerFrom(values),
-    startedOn: new Date(),
-    ...(values.store ? { store: new AttestationStore(values.store) } : {}),
-  });
+  const attested = await withParameterHint(
+    attestStep({
+      kind,
+      inputs: values.input.map(parseInput),
+      output,
+      parameters: await parameters(values.params, values.param),
+      builderId,
+      tools: values.tool.map((path) => ({ path })),
+      signer: await signerFrom(values),
+      startedOn: new Date(),
+      ...(values.store ? { store: new AttestationStore(values.store) } : {}),
+    }),
+  );
 
   io.stdout(
     values.json
@@ -94,6 +111,22 @@ async function run(args: string[], io: CliIO): Promise<number> {
       : `attested ${kind}: ${attested.id}\n`,
   );
   return EXIT.ok;
+}
+
+/** A bad parameter is fixed on the command line: say how. */
+async function withParameterHint<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (
+      error instanceof StatementError &&
+      error.code === 'STATEMENT_PREDICATE_INVALID'
+    ) {
+      const hint = `${error.message}; set parameters with --param KEY=VALUE`;
+      throw new StatementError(error.code, hint, { cause: error });
+    }
+    throw error;
+  }
 }
 
 function parseInput(spec: string): StepInput {
@@ -163,13 +196,6 @@ async function signerFrom(values: {
     identityToken,
     ...(tsaServerURL ? { tsaServerURL } : {}),
   });
-}
-
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') {
-    throw new UsageError('USAGE_INVALID', `${flag} is required`);
-  }
-  return value;
 }
 
 /** `mprov attest`: attest one packaging step. */

@@ -61,7 +61,29 @@ export function parseCommandArgs<T extends ParseArgsConfig>(
   try {
     return parseArgs(config);
   } catch (cause) {
-    const message = cause instanceof Error ? cause.message : 'bad arguments';
-    throw new UsageError('USAGE_INVALID', message, { cause });
+    throw new UsageError('USAGE_INVALID', argumentProblem(cause), { cause });
   }
+}
+
+/** Node's parseArgs messages, shortened to what a user needs to read. */
+function argumentProblem(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : 'bad arguments';
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown option ${unknown[1]} (see --help)`;
+  return message.split('. ')[0] ?? message;
+}
+
+/** The value of a required option, or a usage error naming it. */
+export function requiredOption(
+  value: string | undefined,
+  flag: string,
+  command: string,
+): string {
+  if (value === undefined || value === '') {
+    throw new UsageError(
+      'USAGE_INVALID',
+      `${flag} is required (see mprov ${command} --help)`,
+    );
+  }
+  return value;
 }

@@ -1,4 +1,6 @@
-import { ProvenanceError } from '../errors.js';
+import { createRequire } from 'node:module';
+
+import { ProvenanceError, SigningError } from '../errors.js';
 import { attestCommand } from './attest.js';
 import { demoCommand } from './demo.js';
 import { EXIT, describeError, type CliIO, type Command } from './io.js';
@@ -15,8 +17,9 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   const list = Object.entries(COMMANDS)
-    .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
     .join('\n');
   return `usage: mprov <command> [options]
 
@@ -25,8 +28,10 @@ Signed provenance for ML model packaging steps.
 commands:
 ${list}
 
-Run "mprov <command> --help" for a command's options.
-Exit codes: 0 holds, 1 verification failed, 2 usage or input error.
+Run "mprov <command> --help" for a command's options, "mprov --version"
+for the version.
+Exit codes: 0 holds, 1 verification or signing failed, 2 usage or input
+error.
 `;
 }
 
@@ -36,11 +41,17 @@ Exit codes: 0 holds, 1 verification failed, 2 usage or input error.
  */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
-    io.stdout(mainHelp());
+  if (name === undefined || ['--help', '-h', 'help'].includes(name)) {
+    const topic = name === 'help' ? rest[0] : undefined;
+    const command = topic === undefined ? undefined : lookup(topic);
+    io.stdout(command?.help ?? mainHelp());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = COMMANDS[name];
+  if (name === '--version' || name === '-V') {
+    io.stdout(`mprov ${version()}\n`);
+    return EXIT.ok;
+  }
+  const command = lookup(name);
   if (command === undefined) {
     io.stderr(`mprov: error USAGE_INVALID: unknown command "${name}"\n`);
     io.stderr(mainHelp());
@@ -54,6 +65,25 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     io.stderr(describeError(error));
-    return error instanceof ProvenanceError ? EXIT.usage : EXIT.failed;
+    return exitCodeOf(error);
   }
+}
+
+function lookup(name: string): Command | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
+/**
+ * Signing that fails is a failure of the step (1); any other typed error
+ * is bad usage or unreadable input (2); anything untyped is a failure (1).
+ */
+function exitCodeOf(error: unknown): number {
+  if (error instanceof SigningError) return EXIT.failed;
+  return error instanceof ProvenanceError ? EXIT.usage : EXIT.failed;
+}
+
+function version(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = require('../../package.json') as { version: string };
+  return pkg.version;
 }

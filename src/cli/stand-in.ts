@@ -3,7 +3,13 @@ import { join } from 'node:path';
 
 import { UsageError } from '../errors.js';
 import { startStandIn, type StandIn } from '../testing/index.js';
-import { EXIT, parseCommandArgs, type CliIO, type Command } from './io.js';
+import {
+  EXIT,
+  parseCommandArgs,
+  requiredOption,
+  type CliIO,
+  type Command,
+} from './io.js';
 
 const HELP = `usage: mprov stand-in --dir DIR [--identity ID ...] [--seconds N]
 
@@ -39,9 +45,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
       seconds: { type: 'string' },
     },
   });
-  if (values.dir === undefined) {
-    throw new UsageError('USAGE_INVALID', '--dir is required');
-  }
+  const dir = requiredOption(values.dir, '--dir DIR', 'stand-in');
   const seconds = values.seconds === undefined ? 0 : Number(values.seconds);
   if (!Number.isInteger(seconds) || seconds < 0) {
     throw new UsageError('USAGE_INVALID', '--seconds: expected an integer');
@@ -50,10 +54,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
 
   const standIn = await startStandIn();
   try {
-    await writeFiles(standIn, values.dir, values.identity);
-    io.stdout(
-      `stand-in listening on ${standIn.url} (files in ${values.dir})\n`,
-    );
+    await writeFiles(standIn, dir, values.identity);
+    io.stdout(`stand-in listening on ${standIn.url} (files in ${dir})\n`);
     await stopped(seconds);
   } finally {
     await standIn.close();

@@ -13,6 +13,7 @@ import {
   parseCommandArgs,
   readInput,
   readJson,
+  requiredOption,
   type CliIO,
   type Command,
 } from './io.js';
@@ -26,7 +27,8 @@ roots, and the files on disk against the last step's outputs.
 options:
   --policy FILE        the chain policy (YAML or JSON)
   --trusted-root FILE  Sigstore trusted_root.json to check signatures against
-  --store DIR          attestation store (default: MODEL/.mprov)
+  --store DIR          attestation store (default: MODEL/.mprov, or the
+                       .mprov beside MODEL when it is a single file)
   --format F           text (default), json, markdown or mermaid
   --json               the same as --format json
   -h, --help           show this help
@@ -55,15 +57,14 @@ async function run(args: string[], io: CliIO): Promise<number> {
   if (modelPath === undefined || extra.length > 0) {
     throw new UsageError('USAGE_INVALID', 'expected exactly one MODEL path');
   }
-  if (values.policy === undefined || values['trusted-root'] === undefined) {
-    throw new UsageError(
-      'USAGE_INVALID',
-      '--policy and --trusted-root are required',
-    );
-  }
-
-  const policy = parsePolicy(await readInput(values.policy, 'policy'));
-  const rootJson = await readJson(values['trusted-root'], 'trusted root');
+  const policyPath = requiredOption(values.policy, '--policy FILE', 'verify');
+  const rootPath = requiredOption(
+    values['trusted-root'],
+    '--trusted-root FILE',
+    'verify',
+  );
+  const policy = parsePolicy(await readInput(policyPath, 'policy'));
+  const rootJson = await readJson(rootPath, 'trusted root');
   const result = await verifyChain({
     modelPath,
     policy,
