@@ -89,15 +89,18 @@ export async function attestStep(
     ...optionalTimes(options),
   });
 
-  const payload = Buffer.from(JSON.stringify(statement), 'utf8');
-  const bundle = await options.signer.signDsse(payload, PAYLOAD_TYPE);
-  const store = options.store ?? AttestationStore.forModel(options.output);
+  // The store is made ready first, so a bad store never costs a signature.
+  const store =
+    options.store ?? (await AttestationStore.forPath(options.output));
+  await store.prepare();
   if (options.carry !== false) {
     await carryForward(
       options.inputs.map((i) => i.path),
       store,
     );
   }
+  const payload = Buffer.from(JSON.stringify(statement), 'utf8');
+  const bundle = await options.signer.signDsse(payload, PAYLOAD_TYPE);
   const id = await store.add(Buffer.from(JSON.stringify(bundle), 'utf8'));
   return { id, statement, bundle };
 }

@@ -52,7 +52,8 @@ export async function verifyChain(
 ): Promise<ChainResult> {
   // A policy built by hand gets the same checks as one read from a file.
   const policy = validatePolicy(options.policy);
-  const store = options.store ?? AttestationStore.forModel(options.modelPath);
+  const store =
+    options.store ?? (await AttestationStore.forPath(options.modelPath));
 
   // 1-4: load, verify, parse, match signers.
   const entries = await store.list();

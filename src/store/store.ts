@@ -7,8 +7,9 @@ import {
   readFile,
   rename,
   rm,
+  stat,
 } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
 
@@ -45,6 +46,31 @@ export class AttestationStore {
   /** The default store of a model bundle folder. */
   static forModel(modelDir: string): AttestationStore {
     return new AttestationStore(join(modelDir, STORE_DIR_NAME));
+  }
+
+  /**
+   * The default store for a model that is a folder or a single file: the
+   * folder's own store, or the store of the folder the file is in.
+   */
+  static async forPath(path: string): Promise<AttestationStore> {
+    const info = await stat(path).catch(() => undefined);
+    const folder = info?.isFile() ? dirname(path) : path;
+    return AttestationStore.forModel(folder);
+  }
+
+  /**
+   * Creates the store's folder if needed.
+   *
+   * @throws StoreError `STORE_WRITE_FAILED` when it cannot be created.
+   */
+  async prepare(): Promise<void> {
+    try {
+      await mkdir(this.dir, { recursive: true });
+    } catch (cause) {
+      throw new StoreError('STORE_WRITE_FAILED', `cannot create ${this.dir}`, {
+        cause,
+      });
+    }
   }
 
   /**
