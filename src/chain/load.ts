@@ -82,7 +82,11 @@ async function loadOne(
       error.code === 'VERIFY_BUNDLE_MALFORMED'
         ? 'ATTESTATION_MALFORMED'
         : 'ATTESTATION_UNVERIFIED';
-    const message = `attestation does not verify: ${describe(error)}`;
+    const message =
+      code === 'ATTESTATION_MALFORMED'
+        ? `not a Sigstore bundle: ${describe(error)}`
+        : `signature does not verify against this trusted root ` +
+          `(signed under another?): ${describe(error)}`;
     return fail(finding(code, message, { attestation }));
   }
   const signer = verified.signer;
@@ -136,8 +140,11 @@ function fail(f: Finding): LoadResult {
   return { findings: [f] };
 }
 
+/** The innermost reason: a wrapper's message only repeats its cause's. */
 function describe(error: unknown): string {
-  if (error instanceof ProvenanceError)
-    return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : 'unknown error';
+  let reason: unknown = error;
+  while (reason instanceof Error && reason.cause instanceof Error) {
+    reason = reason.cause;
+  }
+  return reason instanceof Error ? reason.message : 'unknown error';
 }

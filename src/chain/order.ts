@@ -37,7 +37,7 @@ export function checkOrder(
   const present = new Set(path.nodes.map((n) => n.step.kind));
   for (const [kind, rule] of Object.entries(policy.steps)) {
     if (rule.required && !present.has(kind)) {
-      const message = `required step ${kind} is not in the chain`;
+      const message = `required step ${kind} is not on a trusted path to these files`;
       findings.push(finding('STEP_MISSING', message, { step: kind }));
     }
   }

@@ -24,8 +24,8 @@ export function renderText(result: ChainResult): string {
   }
   lines.push(
     result.verified
-      ? `VERIFIED: ${result.steps.length} steps, every file accounted for`
-      : `NOT VERIFIED: ${countErrors(result)} error finding(s)`,
+      ? `VERIFIED: ${plural(result.steps.length, 'step')}, every file accounted for`
+      : `NOT VERIFIED: ${plural(countErrors(result), 'error finding')}`,
   );
   return lines.map(escapeForTerminal).join('\n') + '\n';
 }
@@ -58,6 +58,7 @@ function renderStep(step: StepReport, n: number): string[] {
 function renderFinding(f: Finding): string[] {
   const lines = [`  [${f.severity}] ${f.code}: ${f.message}`];
   const details = [
+    f.attestation && `attestation ${short(f.attestation)}`,
     f.step && `step ${f.step}`,
     f.signer && `signer ${f.signer.identity}`,
     f.file && `file ${f.file}`,
@@ -70,6 +71,10 @@ function renderFinding(f: Finding): string[] {
 
 function countErrors(result: ChainResult): number {
   return result.findings.filter((f) => f.severity === 'error').length;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function short(hex: string): string {
