@@ -13,7 +13,8 @@ shown being caught: one byte of the final weights changed, and the adapter
 replaced by one that an identity the policy does not allow attached.
 
 options:
-  --out DIR    where to write the demo (default: demo-out); emptied first
+  --out DIR    where to write the demo (default: demo-out); it must be
+               missing, empty, or an earlier demo output (then emptied)
   -h, --help   show this help
 
 DIR afterwards holds model/ (the bundle and its .mprov store), policy.yaml
@@ -56,6 +57,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
 }
 
 function show(event: DemoEvent): string {
+  if (event.type === 'stage') return `\n== ${event.title}\n`;
   if (event.type === 'step') {
     return `  signed ${event.kind.padEnd(15)} as ${event.identity}  [${event.id.slice(0, 12)}]\n`;
   }

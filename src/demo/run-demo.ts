@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { stringify as toYaml } from 'yaml';
@@ -7,6 +7,7 @@ import { attestStep, type StepInput } from '../attest/attest-step.js';
 import type { ChainResult } from '../chain/result.js';
 import { verifyChain } from '../chain/verify-chain.js';
 import { digestModel } from '../digest/index.js';
+import { UsageError } from '../errors.js';
 import { namedEntries } from '../digest/named.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
 import { keylessSigner } from '../signing/index.js';
@@ -24,8 +25,12 @@ import {
 
 /** Something the demo did, for the CLI to show. */
 export type DemoEvent =
+  | { type: 'stage'; title: string }
   | { type: 'step'; kind: string; identity: string; id: string }
   | { type: 'verified'; name: string; result: ChainResult };
+
+/** Marks a folder as the demo's own, so that a rerun may empty it. */
+const MARKER = '.mprov-demo';
 
 /** The upstream model the demo packages: TF.js weights from an npm package. */
 export const DEMO_MODEL = 'tiny_face_detector_model';
@@ -119,7 +124,7 @@ export async function runDemo(
 ): Promise<DemoOutcome> {
   const standIn = await startStandIn();
   try {
-    await rm(outDir, { recursive: true, force: true });
+    await claimOutDir(outDir);
     const demo = new Demo(standIn, outDir, onEvent);
     await mkdir(demo.work, { recursive: true });
     const roots = await packageModel(demo);
@@ -144,8 +149,26 @@ export async function runDemo(
   }
 }
 
+/**
+ * Empties `outDir` for the demo, only if it is missing, empty, or an
+ * earlier demo's output: the demo never deletes a folder of the user's.
+ */
+async function claimOutDir(outDir: string): Promise<void> {
+  const names = await readdir(outDir).catch(() => [] as string[]);
+  if (names.length > 0 && !names.includes(MARKER)) {
+    throw new UsageError(
+      'USAGE_INVALID',
+      `${outDir} is not empty and not an earlier demo output: pick another --out`,
+    );
+  }
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, MARKER), 'written by mprov demo\n');
+}
+
 /** The four steps; returns the paths that the policy trusts as roots. */
 async function packageModel(demo: Demo): Promise<string[]> {
+  demo.onEvent({ type: 'stage', title: 'four packaging steps, each signed' });
   const source = faceApiModelDir();
   const sources = [
     join(source, `${DEMO_MODEL}-weights_manifest.json`),
@@ -240,6 +263,7 @@ async function writePolicy(demo: Demo, rootPaths: string[]) {
 
 /** Attack 1: one byte of the released weights changed after release. */
 async function tamperWeights(demo: Demo, policy: Policy) {
+  demo.onEvent({ type: 'stage', title: 'attack 1: one byte changed' });
   const dir = join(demo.outDir, 'attacks', 'tampered-weights');
   await cp(demo.modelDir, dir, { recursive: true });
   const weights = join(dir, 'model.safetensors');
@@ -255,6 +279,10 @@ async function tamperWeights(demo: Demo, policy: Policy) {
  * allow for adapter-attach, then released by the genuine release pipeline.
  */
 async function rogueAdapterAttack(demo: Demo, policy: Policy) {
+  demo.onEvent({
+    type: 'stage',
+    title: 'attack 2: another adapter, attached by mallory, then released',
+  });
   const base = join(demo.work, 'quantized');
   const adapter = join(demo.work, 'rogue-adapter');
   const attached = join(demo.work, 'rogue-attached');

@@ -1,4 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -84,6 +91,16 @@ describe('#runDemo', () => {
         }) as unknown,
       }),
     );
+  });
+});
+
+describe('#runDemo on a folder of the user', () => {
+  it('throws USAGE_INVALID and deletes nothing', async () => {
+    const mine = join(dir, 'mine');
+    await mkdir(mine);
+    await writeFile(join(mine, 'keep.txt'), 'precious');
+    await expect(runDemo(mine)).rejects.toMatchObject({ code: 'USAGE_INVALID' });
+    expect(await readFile(join(mine, 'keep.txt'), 'utf8')).toBe('precious');
   });
 });
 
