@@ -74,7 +74,33 @@ async function fetchToken(source: () => Promise<string>): Promise<string> {
       'expected the identity token to be a JWT (three base64url parts)',
     );
   }
+  refuseExpired(token);
   return token;
+}
+
+/**
+ * An expired token would only earn a bare 401 from Fulcio; say so first.
+ * A token whose claims cannot be read is left for Fulcio to judge.
+ */
+function refuseExpired(token: string): void {
+  let exp: unknown;
+  try {
+    const claims = token.split('.')[1] ?? '';
+    exp = (
+      JSON.parse(Buffer.from(claims, 'base64url').toString()) as {
+        exp?: unknown;
+      }
+    ).exp;
+  } catch {
+    return;
+  }
+  if (typeof exp === 'number' && exp * 1000 <= Date.now()) {
+    const when = new Date(exp * 1000).toISOString();
+    throw new SigningError(
+      'SIGNING_NO_TOKEN',
+      `the identity token expired at ${when}: get a fresh one`,
+    );
+  }
 }
 
 function witnesses(opts: KeylessOptions): Witness[] {
@@ -151,8 +177,21 @@ async function signWithToken(
   } catch (error) {
     throw new SigningError(
       'SIGNING_FAILED',
-      `keyless signing failed: ${safeMessage(error, token)}`,
+      `keyless signing failed: ${safeMessage(error, token)}${unreachable(error, opts)}`,
       { cause: withoutToken(error, token) },
     );
   }
+}
+
+/** When a service did not answer at all, name the URLs that were tried. */
+function unreachable(error: unknown, opts: KeylessOptions): string {
+  let reason: unknown = error;
+  for (let depth = 0; reason instanceof Error && depth < 8; depth += 1) {
+    const code = (reason as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') {
+      return ` (no answer from ${opts.fulcioURL} or ${opts.rekorURL}: is the service running?)`;
+    }
+    reason = reason.cause;
+  }
+  return '';
 }

@@ -61,13 +61,15 @@ export function validateParameters(kind: StepKind, params: unknown): void {
   const reason = Object.hasOwn(CHECKS, kind)
     ? CHECKS[kind]?.(params)
     : undefined;
-  if (reason !== undefined) throw invalid(`${kind} ${reason}`);
+  if (reason !== undefined) {
+    throw invalid(`${kind} ${reason} (see docs/build-types.md)`);
+  }
 }
 
 function invalid(what: string): StatementError {
   return new StatementError(
     'STATEMENT_PREDICATE_INVALID',
-    `externalParameters: ${what}`,
+    `step parameters (externalParameters): ${what}`,
   );
 }
 
