@@ -24,7 +24,10 @@ export type DigestErrorCode =
   | 'DIGEST_BAD_PATH'
   | 'DIGEST_EMPTY_MODEL'
   | 'DIGEST_FILE_CHANGED'
-  | 'DIGEST_MALFORMED';
+  | 'DIGEST_MALFORMED'
+  | 'DIGEST_SYMLINK_ESCAPE'
+  | 'DIGEST_BAD_OPTIONS'
+  | 'DIGEST_WORKER_FAILED';
 export class DigestError extends ProvenanceError<DigestErrorCode> {}
 
 /** Parsing and validating in-toto Statements and SLSA predicates. */

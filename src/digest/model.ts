@@ -1,20 +1,12 @@
-import { createHash } from 'node:crypto';
-import { lstat } from 'node:fs/promises';
-import { join } from 'node:path';
-
 import { DigestError } from '../errors.js';
-import { hashFile } from './file.js';
-import { comparePaths, unsafePathReason } from './posix-path.js';
-import { listFiles } from './walk.js';
+import {
+  combineDigests,
+  serializeModel,
+  type ProgressCallback,
+  type Serialization,
+} from './serialize.js';
 
-/** The attestation store kept beside a bundle; never part of the model. */
-export const STORE_DIR = '.mprov';
-
-/** Paths ignored in every model directory, relative to its root. */
-const ALWAYS_IGNORED = [STORE_DIR, '.git'];
-
-/** How many files are read at once; hashing itself stays on one thread. */
-const CONCURRENCY = 4;
+export { STORE_DIR } from './store-dir.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -30,33 +22,48 @@ export interface ManifestEntry {
 
 /** The sorted files of a bundle and the digest that names them together. */
 export interface Manifest {
-  /** Entries in OpenSSF Model Signing order (see {@link comparePaths}). */
+  /** Entries in OpenSSF Model Signing order (see `comparePaths`). */
   entries: ManifestEntry[];
   /** {@link rootDigest} of the entries. */
   rootDigest: string;
+  /** How the entries were made, ignore patterns included. */
+  serialization?: Serialization;
 }
 
 /** Options of {@link digestModel}. */
 export interface DigestModelOptions {
-  /** Relative POSIX paths to skip: an exact file or a directory prefix. */
+  /**
+   * Paths to skip, relative POSIX paths: an exact file or directory, or a
+   * pattern with `*`, `?` and `**`. `.mprov` and `.git` are always skipped.
+   */
   ignore?: string[];
+  /** Hash links to files inside the model as their target (default off). */
+  allowSymlinks?: boolean;
+  /** Hashing threads for this call; default the shared pool (one a core). */
+  threads?: number;
+  /** Progress, in bytes. */
+  onProgress?: ProgressCallback;
 }
 
 /**
  * Hashes a model (a directory, or a single file) into a manifest whose root
  * digest equals the subject digest of an OpenSSF Model Signing statement
- * with `files` serialization over the same files.
+ * with `files` serialization and SHA-256 over the same files. Files are
+ * hashed in parallel worker threads; see `serializeModel` for shards and
+ * BLAKE2b.
  *
  * `.mprov` and `.git` at the root are always ignored. Symbolic links and
- * special files are refused, not skipped. A single-file model yields one
- * entry named `.`, as OpenSSF Model Signing names it.
+ * special files are refused, not skipped, unless `allowSymlinks` admits
+ * links to files inside the model. A single-file model yields one entry
+ * named `.`, as OpenSSF Model Signing names it.
  *
  * @param root - The model directory or file.
- * @param opts - Paths to ignore.
+ * @param opts - Paths to ignore, links, threads, progress.
  * @returns The manifest.
  * @throws {@link DigestError} `DIGEST_EMPTY_MODEL`, `DIGEST_BAD_PATH`,
- *   `DIGEST_SYMLINK`, `DIGEST_NOT_A_FILE`, `DIGEST_FILE_CHANGED`,
- *   `DIGEST_READ_FAILED`.
+ *   `DIGEST_SYMLINK`, `DIGEST_SYMLINK_ESCAPE`, `DIGEST_NOT_A_FILE`,
+ *   `DIGEST_FILE_CHANGED`, `DIGEST_READ_FAILED`, `DIGEST_BAD_OPTIONS`,
+ *   `DIGEST_WORKER_FAILED`.
  * @example
  * const { entries, rootDigest } = await digestModel('out/model', {
  *   ignore: ['logs'],
@@ -66,27 +73,21 @@ export async function digestModel(
   root: string,
   opts: DigestModelOptions = {},
 ): Promise<Manifest> {
-  const ignored = ignoreSet(opts.ignore ?? []);
-  const stats = await lstatOrThrow(root);
-  if (stats.isFile()) {
-    const { sha256, size } = await hashFile(root);
-    const entries = [{ path: '.', sha256, size }];
-    return { entries, rootDigest: rootDigest(entries) };
-  }
-  if (!stats.isDirectory()) {
-    // hashFile names the exact refusal: link or special file.
-    await hashFile(root);
-  }
-
-  const paths = (await listFiles(root, ignored)).sort(comparePaths);
-  if (paths.length === 0) {
-    throw new DigestError(
-      'DIGEST_EMPTY_MODEL',
-      `expected at least one file in ${root}, found none after ignores`,
-    );
-  }
-  const entries = await hashAll(root, paths);
-  return { entries, rootDigest: rootDigest(entries) };
+  const model = await serializeModel(root, {
+    ...opts,
+    serialization: 'files',
+    hash: 'sha256',
+  });
+  const entries = model.resources.map((r) => ({
+    path: r.path,
+    sha256: r.digest,
+    size: r.end - r.start,
+  }));
+  return {
+    entries,
+    rootDigest: model.rootDigest,
+    serialization: model.serialization,
+  };
 }
 
 /**
@@ -100,7 +101,6 @@ export async function digestModel(
  *   lower-case hex characters.
  */
 export function rootDigest(entries: readonly { sha256: string }[]): string {
-  const hash = createHash('sha256');
   for (const [i, entry] of entries.entries()) {
     if (!SHA256_HEX.test(entry.sha256)) {
       throw new DigestError(
@@ -108,48 +108,6 @@ export function rootDigest(entries: readonly { sha256: string }[]): string {
         `expected 64 lower-case hex characters at entry ${i}`,
       );
     }
-    hash.update(Buffer.from(entry.sha256, 'hex'));
   }
-  return hash.digest('hex');
-}
-
-function ignoreSet(ignore: readonly string[]): Set<string> {
-  for (const path of ignore) {
-    const reason = unsafePathReason(path);
-    if (reason !== undefined) {
-      throw new DigestError(
-        'DIGEST_BAD_PATH',
-        `ignore path ${JSON.stringify(path)} ${reason}`,
-      );
-    }
-  }
-  return new Set([...ALWAYS_IGNORED, ...ignore]);
-}
-
-async function hashAll(
-  root: string,
-  paths: readonly string[],
-): Promise<ManifestEntry[]> {
-  const entries = new Array<ManifestEntry>(paths.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < paths.length; i = next++) {
-      const path = paths[i];
-      const { sha256, size } = await hashFile(join(root, path));
-      entries[i] = { path, sha256, size };
-    }
-  };
-  const workers = Math.min(CONCURRENCY, paths.length);
-  await Promise.all(Array.from({ length: workers }, worker));
-  return entries;
-}
-
-async function lstatOrThrow(path: string): ReturnType<typeof lstat> {
-  try {
-    return await lstat(path);
-  } catch (cause) {
-    throw new DigestError('DIGEST_READ_FAILED', `cannot read ${path}`, {
-      cause,
-    });
-  }
+  return combineDigests(entries.map((e) => e.sha256));
 }

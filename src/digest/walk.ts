@@ -1,56 +1,165 @@
-import type { Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { Dirent, Stats } from 'node:fs';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
 
 import { DigestError } from '../errors.js';
-import { unsafePathReason } from './posix-path.js';
+import { compileIgnores, type IgnoreRules } from './ignore.js';
+import { comparePaths, unsafePathReason } from './posix-path.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** A regular file of the model, as it was when listed. */
+export interface ListedFile {
+  /** POSIX path relative to the model root. */
+  path: string;
+  /** Absolute path to open: the file itself, or a link's resolved target. */
+  open: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** How {@link listFiles} treats what it finds. */
+export interface ListOptions {
+  ignore: IgnoreRules;
+  /** Hash links to files inside the root as their target; else refuse. */
+  allowSymlinks: boolean;
+}
+
+/** A model's files, sorted, and the ignore patterns that were applied. */
+export interface ListedModel {
+  files: ListedFile[];
+  /** Patterns in force; none for a single-file model. */
+  ignorePaths: string[];
+}
+
 /**
- * Lists the regular files under `root` as relative POSIX paths, skipping
- * ignored paths. Refuses links and special files instead of skipping them,
- * so that nothing in the bundle escapes the manifest unnoticed.
+ * Lists a model: a directory's files in OpenSSF Model Signing order, or a
+ * single file named `.`. The root itself is never followed if it is a link.
+ *
+ * @param root - The model directory or file.
+ * @param ignore - User ignore patterns, added to the defaults.
+ * @param allowSymlinks - Whether links to files inside are admitted.
+ * @returns The files and the patterns.
+ * @throws {@link DigestError} as {@link listFiles} does.
+ */
+export async function listModel(
+  root: string,
+  ignore: readonly string[],
+  allowSymlinks: boolean,
+): Promise<ListedModel> {
+  const rules = compileIgnores(ignore);
+  const stats = await statOrThrow(lstat, root, root);
+  if (stats.isFile()) {
+    const { size, mtimeMs } = stats;
+    return {
+      files: [{ path: '.', open: root, size, mtimeMs }],
+      ignorePaths: [],
+    };
+  }
+  if (!stats.isDirectory()) throw rootKindError(root, stats);
+
+  const files = await listFiles(root, { ignore: rules, allowSymlinks });
+  files.sort((a, b) => comparePaths(a.path, b.path));
+  return { files, ignorePaths: [...rules.patterns] };
+}
+
+/**
+ * Lists the regular files under `root`, skipping ignored paths. Refuses
+ * special files, and links unless allowed, instead of skipping them, so
+ * that nothing in the bundle escapes the manifest unnoticed.
  *
  * @param root - The model directory.
- * @param ignored - Relative POSIX paths: an exact file or a directory prefix.
- * @returns The relative paths, unsorted.
- * @throws {@link DigestError} `DIGEST_SYMLINK`, `DIGEST_NOT_A_FILE`,
- *   `DIGEST_BAD_PATH` or `DIGEST_READ_FAILED`.
+ * @param opts - Ignore rules and the link policy.
+ * @returns The files, unsorted.
+ * @throws {@link DigestError} `DIGEST_SYMLINK`, `DIGEST_SYMLINK_ESCAPE`,
+ *   `DIGEST_NOT_A_FILE`, `DIGEST_BAD_PATH` or `DIGEST_READ_FAILED`.
  */
 export async function listFiles(
   root: string,
-  ignored: ReadonlySet<string>,
-): Promise<string[]> {
-  const files: string[] = [];
+  opts: ListOptions,
+): Promise<ListedFile[]> {
+  const realRoot = opts.allowSymlinks ? await realpathOrThrow(root, '.') : '';
+  const files: ListedFile[] = [];
   const pending: string[] = [''];
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+    const found: Promise<ListedFile>[] = [];
     for (const entry of await readEntries(root, dir)) {
-      const rel =
-        dir === ''
-          ? decodeName(entry.name, dir)
-          : dir + '/' + decodeName(entry.name, dir);
-      if (isIgnored(rel, ignored)) continue;
+      const name = decodeName(entry.name, dir);
+      const rel = dir === '' ? name : `${dir}/${name}`;
+      if (opts.ignore.matches(rel)) continue;
       if (entry.isDirectory()) pending.push(rel);
-      else if (entry.isFile()) files.push(rel);
-      else throw kindError(entry, rel);
+      else if (entry.isFile()) found.push(regularFile(root, rel));
+      else if (entry.isSymbolicLink() && opts.allowSymlinks) {
+        found.push(linkedFile(root, realRoot, rel));
+      } else throw kindError(entry, rel);
     }
+    files.push(...(await Promise.all(found)));
   }
   return files;
 }
 
-/**
- * Tells whether `rel` equals an ignored path or lies under one.
- *
- * @param rel - A relative POSIX path.
- * @param ignored - The ignored paths.
- * @returns `true` when the path is to be skipped.
- */
-export function isIgnored(rel: string, ignored: ReadonlySet<string>): boolean {
-  for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
-    if (ignored.has(rel.slice(0, i))) return true;
+async function regularFile(root: string, rel: string): Promise<ListedFile> {
+  const path = join(root, rel);
+  const stats = await statOrThrow(lstat, path, rel);
+  if (!stats.isFile()) {
+    throw new DigestError(
+      'DIGEST_NOT_A_FILE',
+      `expected a regular file, found another kind of entry: ${rel}`,
+    );
   }
-  return ignored.has(rel);
+  return { path: rel, open: path, size: stats.size, mtimeMs: stats.mtimeMs };
+}
+
+/** A link is hashed as its target, only if that is a file inside the root. */
+async function linkedFile(
+  root: string,
+  realRoot: string,
+  rel: string,
+): Promise<ListedFile> {
+  const target = await realpathOrThrow(join(root, rel), rel);
+  if (!isInside(realRoot, target)) {
+    throw new DigestError(
+      'DIGEST_SYMLINK_ESCAPE',
+      `expected links to stay inside the model, found ${rel} pointing outside`,
+    );
+  }
+  const stats = await statOrThrow(stat, target, rel);
+  if (!stats.isFile()) {
+    throw new DigestError(
+      'DIGEST_SYMLINK',
+      `expected a link to a regular file, found ${rel} linking to another kind of entry`,
+    );
+  }
+  return { path: rel, open: target, size: stats.size, mtimeMs: stats.mtimeMs };
+}
+
+function isInside(realRoot: string, target: string): boolean {
+  const rel = relative(realRoot, target);
+  return !(rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel));
+}
+
+async function statOrThrow(
+  how: (path: string) => Promise<Stats>,
+  path: string,
+  rel: string,
+): Promise<Stats> {
+  try {
+    return await how(path);
+  } catch (cause) {
+    throw new DigestError('DIGEST_READ_FAILED', `cannot read ${rel}`, {
+      cause,
+    });
+  }
+}
+
+async function realpathOrThrow(path: string, rel: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch (cause) {
+    throw new DigestError('DIGEST_READ_FAILED', `cannot resolve ${rel}`, {
+      cause,
+    });
+  }
 }
 
 async function readEntries(
@@ -101,5 +210,18 @@ function kindError(entry: Dirent<Buffer>, rel: string): DigestError {
   return new DigestError(
     'DIGEST_NOT_A_FILE',
     `expected regular files, found a special file: ${rel}`,
+  );
+}
+
+function rootKindError(root: string, stats: Stats): DigestError {
+  if (stats.isSymbolicLink()) {
+    return new DigestError(
+      'DIGEST_SYMLINK',
+      `expected a model directory or file, found a symbolic link: ${root}`,
+    );
+  }
+  return new DigestError(
+    'DIGEST_NOT_A_FILE',
+    `expected a model directory or file, found a special file: ${root}`,
   );
 }

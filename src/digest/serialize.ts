@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+
+import { DigestError } from '../errors.js';
+import {
+  hashAlgorithm,
+  nodeHashName,
+  type HashAlgorithm,
+} from './algorithm.js';
+import { hashItems, planItems } from './plan.js';
+import { listModel } from './walk.js';
+
+/** The two serializations of the OpenSSF Model Signing format. */
+export type SerializationMethod = 'files' | 'shards';
+
+/** The shard size of the OpenSSF Model Signing tool: 1 GB. */
+export const DEFAULT_SHARD_SIZE = 1_000_000_000;
+
+/** Called as bytes are hashed; `bytesDone` reaches `bytesTotal` at the end. */
+export type ProgressCallback = (bytesDone: number, bytesTotal: number) => void;
+
+/** How a manifest was made: enough to make it again and compare. */
+export interface Serialization {
+  method: SerializationMethod;
+  hashType: HashAlgorithm;
+  /** Bytes per shard; `shards` only. */
+  shardSize?: number;
+  allowSymlinks: boolean;
+  /** Ignore patterns in force (defaults first); none for a single file. */
+  ignorePaths: string[];
+}
+
+/** One resource of the manifest: a file, or one shard of a file. */
+export interface Resource {
+  /** OpenSSF Model Signing name: `path`, or `path:start:end` for a shard. */
+  name: string;
+  /** `sha256`, `blake2b`, or for shards e.g. `sha256-sharded-1000000000`. */
+  algorithm: string;
+  /** Lower-case hex digest of the bytes. */
+  digest: string;
+  /** POSIX path relative to the model root; `.` when the model is a file. */
+  path: string;
+  /** First byte, included. */
+  start: number;
+  /** Last byte, excluded. */
+  end: number;
+}
+
+/** A model serialized as the OpenSSF Model Signing format does. */
+export interface SerializedModel {
+  /** The last component of the model's path (informative only). */
+  modelName: string;
+  serialization: Serialization;
+  /** Resources in the format's order: by path, then by offset. */
+  resources: Resource[];
+  /** SHA-256 over the raw resource digests, in order: the subject digest. */
+  rootDigest: string;
+  /** Bytes hashed. */
+  bytes: number;
+}
+
+/** Options of {@link serializeModel}. */
+export interface SerializeOptions {
+  /** `files` (default): one digest per file; `shards`: one per shard. */
+  serialization?: SerializationMethod;
+  /** Bytes per shard, default {@link DEFAULT_SHARD_SIZE}. */
+  shardSize?: number;
+  /** Hash of files and shards, default `sha256`. */
+  hash?: HashAlgorithm;
+  /** Ignore patterns added to `.mprov` and `.git`; see `compileIgnores`. */
+  ignore?: readonly string[];
+  /** Hash links to files inside the model as their target (default off). */
+  allowSymlinks?: boolean;
+  /** Return an empty manifest instead of throwing `DIGEST_EMPTY_MODEL`. */
+  allowEmpty?: boolean;
+  /** Hashing threads for this call; default the shared pool (one a core). */
+  threads?: number;
+  /** Progress, in bytes. */
+  onProgress?: ProgressCallback;
+}
+
+/**
+ * Hashes a model directory (or a single file) in parallel worker threads
+ * into the manifest of the OpenSSF Model Signing format, in its `files` or
+ * `shards` serialization, with SHA-256 or BLAKE2b. The root digest equals
+ * the subject digest that format's tool computes over the same files.
+ *
+ * `.mprov` and `.git` are always ignored. Links and special files are
+ * refused unless `allowSymlinks` admits links to files inside the model.
+ * A file that changes while it is hashed fails the whole digest.
+ *
+ * @param root - The model directory or file.
+ * @param opts - Serialization, hash, ignores, links, threads, progress.
+ * @returns The serialized model.
+ * @throws {@link DigestError} `DIGEST_BAD_OPTIONS`, `DIGEST_EMPTY_MODEL`,
+ *   `DIGEST_BAD_PATH`, `DIGEST_SYMLINK`, `DIGEST_SYMLINK_ESCAPE`,
+ *   `DIGEST_NOT_A_FILE`, `DIGEST_FILE_CHANGED`, `DIGEST_READ_FAILED`,
+ *   `DIGEST_WORKER_FAILED`.
+ * @example
+ * const model = await serializeModel('out/model', {
+ *   serialization: 'shards',
+ *   onProgress: (done, total) => report(done / total),
+ * });
+ * console.log(model.rootDigest, model.resources.length);
+ */
+export async function serializeModel(
+  root: string,
+  opts: SerializeOptions = {},
+): Promise<SerializedModel> {
+  const serialization = checkOptions(opts);
+  const { files, ignorePaths } = await listModel(
+    root,
+    opts.ignore ?? [],
+    serialization.allowSymlinks,
+  );
+  serialization.ignorePaths = ignorePaths;
+  if (files.length === 0 && opts.allowEmpty !== true) {
+    throw new DigestError(
+      'DIGEST_EMPTY_MODEL',
+      `expected at least one file in ${root}, found none after ignores`,
+    );
+  }
+
+  const items = planItems(files, serialization.shardSize);
+  const digests = await hashItems(
+    items,
+    nodeHashName(serialization.hashType),
+    opts,
+  );
+  const algorithm = resourceAlgorithm(serialization);
+  const resources = items.map(({ file, start, end }, i) => ({
+    name: serialization.shardSize ? `${file.path}:${start}:${end}` : file.path,
+    algorithm,
+    digest: digests[i] ?? '',
+    path: file.path,
+    start,
+    end,
+  }));
+  return {
+    modelName: basename(root),
+    serialization,
+    resources,
+    rootDigest: combineDigests(resources.map((r) => r.digest)),
+    bytes: items.reduce((n, item) => n + item.end - item.start, 0),
+  };
+}
+
+/**
+ * SHA-256 over the concatenated raw bytes of hex digests, as the OpenSSF
+ * Model Signing format computes its subject digest (for any hash).
+ *
+ * @param digests - Lower-case hex digests, in manifest order.
+ * @returns The lower-case hex root digest.
+ * @throws {@link DigestError} `DIGEST_MALFORMED` for a digest that is not
+ *   lower-case hex of whole bytes.
+ */
+export function combineDigests(digests: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const [i, hex] of digests.entries()) {
+    if (!/^(?:[0-9a-f]{2})+$/.test(hex)) {
+      throw new DigestError(
+        'DIGEST_MALFORMED',
+        `expected lower-case hex digest bytes at entry ${i}`,
+      );
+    }
+    hash.update(Buffer.from(hex, 'hex'));
+  }
+  return hash.digest('hex');
+}
+
+function checkOptions(opts: SerializeOptions): Serialization {
+  const method = opts.serialization ?? 'files';
+  if (method !== 'files' && method !== 'shards') {
+    throw new DigestError(
+      'DIGEST_BAD_OPTIONS',
+      `expected serialization files or shards, found ${String(method)}`,
+    );
+  }
+  const hashType = hashAlgorithm(opts.hash ?? 'sha256');
+  const base = {
+    method,
+    hashType,
+    allowSymlinks: opts.allowSymlinks === true,
+    ignorePaths: [],
+  };
+  if (method === 'files') return base;
+  const shardSize = opts.shardSize ?? DEFAULT_SHARD_SIZE;
+  if (!Number.isSafeInteger(shardSize) || shardSize < 1) {
+    throw new DigestError(
+      'DIGEST_BAD_OPTIONS',
+      `expected a shard size of at least 1 byte, found ${shardSize}`,
+    );
+  }
+  return { ...base, shardSize };
+}
+
+function resourceAlgorithm(s: Serialization): string {
+  return s.shardSize ? `${s.hashType}-sharded-${s.shardSize}` : s.hashType;
+}
