@@ -54,8 +54,13 @@ async function run(args: string[], io: CliIO): Promise<number> {
 
   const standIn = await startStandIn();
   try {
-    await writeFiles(standIn, dir, values.identity);
-    io.stdout(`stand-in listening on ${standIn.url} (files in ${dir})\n`);
+    const tokens = await writeFiles(standIn, dir, values.identity);
+    io.stdout(`stand-in listening on ${standIn.url}\n`);
+    io.stdout(
+      `  ${join(dir, 'trusted_root.json')}\n  ${join(dir, 'env.sh')}\n`,
+    );
+    for (const [id, file] of tokens)
+      io.stdout(`  ${file}  (token for ${id})\n`);
     await stopped(seconds);
   } finally {
     await standIn.close();
