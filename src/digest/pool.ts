@@ -102,7 +102,8 @@ export class HashPool {
   /** Stops every thread; queued work fails with `DIGEST_WORKER_FAILED`. */
   async close(): Promise<void> {
     const threads = this.#threads.splice(0);
-    this.#failQueued(this.#queue.splice(0), 'pool closed');
+    const inFlight = threads.flatMap((t) => [...t.inFlight.values()]);
+    this.#failQueued([...inFlight, ...this.#queue.splice(0)], 'pool closed');
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
