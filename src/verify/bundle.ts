@@ -21,7 +21,10 @@ import {
   tlogFacts,
   type BundleVerification,
 } from './bundle-result.js';
-import { DigestSignatureContent } from './digest-content.js';
+import {
+  BytesSignatureContent,
+  DigestSignatureContent,
+} from './digest-content.js';
 import { matchSubject } from './dsse-subjects.js';
 import { supportsPrehash } from './ecdsa-prehash.js';
 import { checkSigner, type BundlePolicy } from './bundle-policy.js';
@@ -107,7 +110,14 @@ function toEntity(
     );
   }
   const { content } = bundle;
-  if (content.$case !== 'messageSignature' || artifact.bytes) return entity;
+  if (content.$case !== 'messageSignature') return entity;
+  if (artifact.bytes) {
+    const signature = new BytesSignatureContent(
+      entity.signature,
+      artifact.bytes,
+    );
+    return { ...entity, signature };
+  }
   if (key && !supportsPrehash(key.key)) {
     throw new VerifyError(
       'VERIFY_ARTIFACT_INVALID',
