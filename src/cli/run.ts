@@ -11,6 +11,7 @@ import { verifyBundleCommand } from './verify-bundle.js';
 const COMMANDS: Record<string, Command> = {
   attest: attestCommand,
   verify: verifyCommand,
+  digest: (await import('./digest.js')).digestCommand,
   'verify-bundle': verifyBundleCommand,
   demo: demoCommand,
   'stand-in': standInCommand,
