@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runCli } from '../../src/cli/run.js';
 import { startStandIn, type StandIn } from '../../src/testing/index.js';
+import { TESTDATA } from '../testdata.js';
 
 const run = promisify(execFile);
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
@@ -46,6 +47,27 @@ describe('mprov (built)', () => {
     for (const name of ['attest', 'verify', 'demo', 'stand-in']) {
       expect(stdout).toContain(`  ${name} `);
     }
+  });
+
+  it('verifies a public-good bundle with the embedded root, offline', async () => {
+    const dir = join(TESTDATA, 'sigstore-conformance/bundle-verify');
+    const { stdout } = await run(process.execPath, [
+      MAIN,
+      'verify-bundle',
+      '--bundle',
+      join(dir, 'happy-path-v0.3/bundle.sigstore.json'),
+      '--certificate-identity',
+      'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main',
+      '--certificate-oidc-issuer',
+      'https://token.actions.githubusercontent.com',
+      join(dir, 'a.txt'),
+    ]);
+    expect(stdout.length).toBeGreaterThan(0);
+  });
+
+  it('prints its version', async () => {
+    const { stdout } = await run(process.execPath, [MAIN, '--version']);
+    expect(stdout).toMatch(/^mprov \d+\.\d+\.\d+\n$/);
   });
 
   it('exits 2 for an unknown command, with one line on stderr', async () => {
