@@ -91,3 +91,7 @@ export class StoreError extends ProvenanceError<StoreErrorCode> {}
 /** Command-line usage and input errors (exit code 2). */
 export type UsageErrorCode = 'USAGE_INVALID' | 'USAGE_INPUT_UNREADABLE';
 export class UsageError extends ProvenanceError<UsageErrorCode> {}
+
+/** A chain that did not verify, where the caller asked for a verified one. */
+export type ChainErrorCode = 'CHAIN_NOT_VERIFIED';
+export class ChainError extends ProvenanceError<ChainErrorCode> {}

@@ -13,8 +13,17 @@ export type {
   StepInput,
 } from './attest/attest-step.js';
 export { verifyChain } from './chain/verify-chain.js';
+export {
+  ChainNotVerifiedError,
+  requireVerifiedModel,
+} from './chain/require-verified.js';
+export type { VerifiedModel } from './chain/require-verified.js';
+export { analyzeChain } from './chain/analyze.js';
+export type { AnalyzeInput } from './chain/analyze.js';
+export { loadChain } from './chain/load.js';
+export type { ChainNode, LoadedChain } from './chain/load.js';
 export type { VerifyChainOptions } from './chain/verify-chain.js';
-export type { ChainResult, StepReport } from './chain/result.js';
+export type { ChainResult, FileReport, StepReport } from './chain/result.js';
 export type {
   Finding,
   FindingCode,
@@ -33,6 +42,8 @@ export type {
 } from './policy/policy.js';
 export { renderJson, RESULT_FORMAT } from './report/json.js';
 export { renderText } from './report/text.js';
+export { renderMarkdown } from './report/markdown.js';
+export { renderMermaid } from './report/mermaid.js';
 export { keylessSigner, tokenProvider } from './signing/index.js';
 export type { KeylessOptions, Signer, TokenSource } from './signing/index.js';
 export {
@@ -89,6 +100,7 @@ export {
 export { loadPublicKey } from './verify/public-key.js';
 export type { VerificationKey } from './verify/public-key.js';
 export {
+  ChainError,
   DigestError,
   DsseError,
   PolicyError,
