@@ -3,6 +3,9 @@ import { createRequire } from 'node:module';
 import { ProvenanceError, SigningError } from '../errors.js';
 import { attestCommand } from './attest.js';
 import { demoCommand } from './demo.js';
+import { diffCommand } from './diff.js';
+import { graphCommand } from './graph.js';
+import { inspectCommand } from './inspect.js';
 import { EXIT, describeError, type CliIO, type Command } from './io.js';
 import { standInCommand } from './stand-in.js';
 import { verifyCommand } from './verify.js';
@@ -11,6 +14,9 @@ import { verifyBundleCommand } from './verify-bundle.js';
 const COMMANDS: Record<string, Command> = {
   attest: attestCommand,
   verify: verifyCommand,
+  diff: diffCommand,
+  graph: graphCommand,
+  inspect: inspectCommand,
   digest: (await import('./digest.js')).digestCommand,
   'verify-bundle': verifyBundleCommand,
   demo: demoCommand,

@@ -1,22 +1,11 @@
-import { verifyChain } from '../chain/verify-chain.js';
-import { UsageError } from '../errors.js';
-import { parsePolicy } from '../policy/policy.js';
 import type { ChainResult } from '../chain/result.js';
+import { UsageError } from '../errors.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderMermaid } from '../report/mermaid.js';
 import { renderText } from '../report/text.js';
-import { AttestationStore } from '../store/store.js';
-import { loadTrustedRoot } from '../verify/index.js';
-import {
-  EXIT,
-  parseCommandArgs,
-  readInput,
-  readJson,
-  requiredOption,
-  type CliIO,
-  type Command,
-} from './io.js';
+import { CHAIN_OPTIONS_HELP, verifyFromArgs } from './chain-args.js';
+import { EXIT, type CliIO, type Command } from './io.js';
 
 const HELP = `usage: mprov verify MODEL --policy FILE --trusted-root FILE [options]
 
@@ -25,10 +14,7 @@ every signer against the policy, every link by digest back to the trusted
 roots, and the files on disk against the last step's outputs.
 
 options:
-  --policy FILE        the chain policy (YAML or JSON)
-  --trusted-root FILE  Sigstore trusted_root.json to check signatures against
-  --store DIR          attestation store (default: MODEL/.mprov, or the
-                       .mprov beside MODEL when it is a single file)
+${CHAIN_OPTIONS_HELP}
   --format F           text (default), json, markdown or mermaid
   --json               the same as --format json
   -h, --help           show this help
@@ -41,37 +27,11 @@ example:
 `;
 
 async function run(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      policy: { type: 'string' },
-      'trusted-root': { type: 'string' },
-      store: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      format: { type: 'string' },
-    },
+  const { result, values } = await verifyFromArgs(args, 'verify', {
+    json: { type: 'boolean', default: false },
+    format: { type: 'string' },
   });
   const render = renderer(values.json ? 'json' : (values.format ?? 'text'));
-  const [modelPath, ...extra] = positionals;
-  if (modelPath === undefined || extra.length > 0) {
-    throw new UsageError('USAGE_INVALID', 'expected exactly one MODEL path');
-  }
-  const policyPath = requiredOption(values.policy, '--policy FILE', 'verify');
-  const rootPath = requiredOption(
-    values['trusted-root'],
-    '--trusted-root FILE',
-    'verify',
-  );
-  const policy = parsePolicy(await readInput(policyPath, 'policy'));
-  const rootJson = await readJson(rootPath, 'trusted root');
-  const result = await verifyChain({
-    modelPath,
-    policy,
-    trustedRoot: loadTrustedRoot(rootJson),
-    ...(values.store ? { store: new AttestationStore(values.store) } : {}),
-  });
-
   io.stdout(render(result));
   return result.verified ? EXIT.ok : EXIT.failed;
 }

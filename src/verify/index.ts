@@ -11,3 +11,5 @@ export type { VerifiedAttestation } from './attestation.js';
 export { matchesIdentity } from './identity.js';
 export type { IdentityRule, SignerIdentity } from './identity.js';
 export { verifySubjects } from './subjects.js';
+export { inspectAttestation } from './inspect.js';
+export type { Inspection } from './inspect.js';

@@ -99,7 +99,9 @@ describe('#runDemo on a folder of the user', () => {
     const mine = join(dir, 'mine');
     await mkdir(mine);
     await writeFile(join(mine, 'keep.txt'), 'precious');
-    await expect(runDemo(mine)).rejects.toMatchObject({ code: 'USAGE_INVALID' });
+    await expect(runDemo(mine)).rejects.toMatchObject({
+      code: 'USAGE_INVALID',
+    });
     expect(await readFile(join(mine, 'keep.txt'), 'utf8')).toBe('precious');
   });
 });
@@ -177,5 +179,63 @@ describe('mprov verify on the demo output', () => {
     const unknown = await cli(...verifyArgs(), '--frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.split('\n')[0]).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('mprov diff, graph and inspect on the demo output', () => {
+  const chainArgs = () => [
+    '--policy',
+    outcome.policyPath,
+    '--trusted-root',
+    outcome.trustedRootPath,
+  ];
+  const tampered = () => join(dir, 'out', 'attacks', 'tampered-weights');
+
+  it('diff names the modified file and the step that made its content', async () => {
+    const { code, stdout } = await cli('diff', tampered(), ...chainArgs());
+    expect(code).toBe(1);
+    const line = stdout
+      .split('\n')
+      .find((l) => l.startsWith('model.safetensors'));
+    expect(line).toMatch(/modified .*made by adapter-attach/);
+    expect(stdout).toMatch(/^README\.md +ok +made by repackage/m);
+    expect((await cli('diff', outcome.modelDir, ...chainArgs())).code).toBe(0);
+  });
+
+  it('graph prints the four steps as a flowchart', async () => {
+    const { code, stdout } = await cli(
+      'graph',
+      outcome.modelDir,
+      ...chainArgs(),
+    );
+    expect(code).toBe(0);
+    expect(stdout.match(/^ {2}s\d\[/gm)).toHaveLength(4);
+    expect(stdout).not.toContain(':::bad');
+  });
+
+  it('inspect verifies each stored attestation, or marks it unverified', async () => {
+    const verified = await cli(
+      'inspect',
+      outcome.modelDir,
+      '--trusted-root',
+      outcome.trustedRootPath,
+      '--json',
+    );
+    expect(verified.code).toBe(0);
+    const list = JSON.parse(verified.stdout) as {
+      verified: boolean | null;
+      step: { kind: string };
+    }[];
+    expect(list.map((i) => i.step.kind).sort()).toEqual([
+      'adapter-attach',
+      'export',
+      'quantize',
+      'repackage',
+    ]);
+    expect(list.every((i) => i.verified === true)).toBe(true);
+    const unverified = await cli('inspect', outcome.modelDir);
+    expect(unverified.code).toBe(0);
+    expect(unverified.stdout).toContain('NOT verified');
+    expect(unverified.stdout).toContain('UNVERIFIED');
   });
 });

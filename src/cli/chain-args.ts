@@ -1,0 +1,61 @@
+import type { ParseArgsOptionsConfig } from 'node:util';
+
+import type { ChainResult } from '../chain/result.js';
+import { verifyChain } from '../chain/verify-chain.js';
+import { UsageError } from '../errors.js';
+import { parsePolicy } from '../policy/policy.js';
+import { AttestationStore } from '../store/store.js';
+import { loadTrustedRoot } from '../verify/index.js';
+import { parseCommandArgs, readInput, readJson, requiredOption } from './io.js';
+
+/** The options of every command that verifies a chain. */
+export const CHAIN_OPTIONS_HELP = `  --policy FILE        the chain policy (YAML or JSON)
+  --trusted-root FILE  Sigstore trusted_root.json to check signatures against
+  --store DIR          attestation store (default: MODEL/.mprov, or the
+                       .mprov beside MODEL when it is a single file)`;
+
+const CHAIN_OPTIONS = {
+  policy: { type: 'string' },
+  'trusted-root': { type: 'string' },
+  store: { type: 'string' },
+} satisfies ParseArgsOptionsConfig;
+
+/**
+ * Parses `MODEL --policy FILE --trusted-root FILE [--store DIR]` plus the
+ * command's own options, verifies the chain, and returns the result with
+ * the command's option values.
+ */
+export async function verifyFromArgs<T extends ParseArgsOptionsConfig>(
+  args: string[],
+  command: string,
+  own: T,
+) {
+  const { values, positionals } = parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: { ...CHAIN_OPTIONS, ...own },
+  });
+  const [modelPath, ...extra] = positionals;
+  if (modelPath === undefined || extra.length > 0) {
+    throw new UsageError(
+      'USAGE_INVALID',
+      `expected exactly one MODEL path (see mprov ${command} --help)`,
+    );
+  }
+  const v = values as Record<string, string | undefined>;
+  const policyPath = requiredOption(v.policy, '--policy FILE', command);
+  const rootPath = requiredOption(
+    v['trusted-root'],
+    '--trusted-root FILE',
+    command,
+  );
+  const policy = parsePolicy(await readInput(policyPath, 'policy'));
+  const rootJson = await readJson(rootPath, 'trusted root');
+  const result: ChainResult = await verifyChain({
+    modelPath,
+    policy,
+    trustedRoot: loadTrustedRoot(rootJson),
+    ...(v.store ? { store: new AttestationStore(v.store) } : {}),
+  });
+  return { result, values };
+}

@@ -1,0 +1,96 @@
+import { X509Certificate } from '@sigstore/core';
+
+import { ProvenanceError } from '../errors.js';
+import { parseStrictJson } from '../json/strict.js';
+import { parseStatement, PAYLOAD_TYPE } from '../statement/index.js';
+import { readStep, type StepView } from '../steps/index.js';
+import { verifyAttestation } from './attestation.js';
+import type { SignerIdentity } from './identity.js';
+import type { TrustedRootHandle } from './trusted-root.js';
+
+/** What one attestation says, and whether that was verified. */
+export interface Inspection {
+  /** True when verified against a trusted root; false when that failed;
+   * null when no root was given and nothing was verified. */
+  verified: boolean | null;
+  /** Why verification or reading failed. */
+  problem?: string;
+  step?: StepView;
+  /** The signer: verified, or as the certificate claims when unverified. */
+  signer?: Partial<SignerIdentity>;
+  signedAt?: Date;
+}
+
+/**
+ * Reads one stored attestation for a human: with a trusted root it is
+ * verified first and what it says comes from the verified bytes; without,
+ * its content is decoded and marked unverified. Never throws.
+ */
+export async function inspectAttestation(
+  bytes: Uint8Array,
+  root?: TrustedRootHandle,
+): Promise<Inspection> {
+  let bundle: unknown;
+  try {
+    bundle = parseStrictJson(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes),
+      32,
+    );
+  } catch {
+    return { verified: root ? false : null, problem: 'not strict UTF-8 JSON' };
+  }
+  if (root === undefined) return decodeUnverified(bundle);
+  try {
+    const v = await verifyAttestation(bundle, root);
+    const step = stepOf(v.payloadType, v.payload);
+    return { verified: true, step, signer: v.signer, signedAt: v.signedAt };
+  } catch (error) {
+    return {
+      ...decodeUnverified(bundle),
+      verified: false,
+      problem: reason(error),
+    };
+  }
+}
+
+function decodeUnverified(bundle: unknown): Inspection {
+  try {
+    const b = bundle as {
+      dsseEnvelope?: { payload?: string; payloadType?: string };
+      verificationMaterial?: {
+        certificate?: { rawBytes?: string };
+        tlogEntries?: { integratedTime?: string }[];
+      };
+    };
+    const payload = Buffer.from(b.dsseEnvelope?.payload ?? '', 'base64');
+    const step = stepOf(b.dsseEnvelope?.payloadType ?? '', payload);
+    const raw = b.verificationMaterial?.certificate?.rawBytes;
+    const identity = raw
+      ? X509Certificate.parse(Buffer.from(raw, 'base64')).subjectAltName
+      : undefined;
+    const time = Number(
+      b.verificationMaterial?.tlogEntries?.[0]?.integratedTime,
+    );
+    return {
+      verified: null,
+      step,
+      ...(identity ? { signer: { identity } } : {}),
+      ...(time > 0 ? { signedAt: new Date(time * 1000) } : {}),
+    };
+  } catch (error) {
+    return { verified: null, problem: reason(error) };
+  }
+}
+
+function stepOf(payloadType: string, payload: Uint8Array): StepView {
+  if (payloadType !== PAYLOAD_TYPE) {
+    throw new Error(`payload type ${JSON.stringify(payloadType)}`);
+  }
+  return readStep(parseStatement(payload));
+}
+
+function reason(error: unknown): string {
+  if (error instanceof ProvenanceError)
+    return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : 'unreadable';
+}
