@@ -2,28 +2,31 @@
  * Findings of chain verification. Codes are stable: tools branch on them.
  * `error` findings make the verdict fail; `info` findings are reported only.
  */
-export type FindingCode =
-  | 'ATTESTATION_MALFORMED'
-  | 'ATTESTATION_UNVERIFIED'
-  | 'STATEMENT_INVALID'
-  | 'STEP_KIND_NOT_ALLOWED'
-  | 'SIGNER_NOT_ALLOWED'
-  | 'NO_ATTESTATION_FOR_MODEL'
-  | 'AMBIGUOUS_LAST_STEP'
-  | 'FILE_MODIFIED'
-  | 'FILE_UNATTESTED'
-  | 'FILE_MISSING'
-  | 'BUNDLE_DIGEST_MISMATCH'
-  | 'INPUT_UNRESOLVED'
-  | 'INPUT_FROM_UNTRUSTED_STEP'
-  | 'CONFLICTING_PRODUCERS'
-  | 'CHAIN_CYCLE'
-  | 'STEP_MISSING'
-  | 'STEP_BEFORE_INPUT'
-  | 'STEP_OUT_OF_ORDER'
-  | 'RELEASE_MISMATCH'
-  | 'TOO_FEW_SIGNERS'
-  | 'ATTESTATION_OFF_PATH';
+export const FINDING_CODES = [
+  'ATTESTATION_MALFORMED',
+  'ATTESTATION_UNVERIFIED',
+  'STATEMENT_INVALID',
+  'STEP_KIND_NOT_ALLOWED',
+  'SIGNER_NOT_ALLOWED',
+  'NO_ATTESTATION_FOR_MODEL',
+  'FILE_MODIFIED',
+  'FILE_UNATTESTED',
+  'FILE_MISSING',
+  'BUNDLE_DIGEST_MISMATCH',
+  'INPUT_UNRESOLVED',
+  'INPUT_FROM_UNTRUSTED_STEP',
+  'CONFLICTING_PRODUCERS',
+  'CHAIN_CYCLE',
+  'STEP_MISSING',
+  'STEP_BEFORE_INPUT',
+  'STEP_OUT_OF_ORDER',
+  'RELEASE_MISMATCH',
+  'TOO_FEW_SIGNERS',
+  'ATTESTATION_OFF_PATH',
+] as const;
+
+/** A finding's stable code. */
+export type FindingCode = (typeof FINDING_CODES)[number];
 
 export type Severity = 'error' | 'info';
 

@@ -9,6 +9,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runCli } from '../../src/cli/run.js';
@@ -112,6 +113,25 @@ describe('mprov verify on the demo output', () => {
     expect(code).toBe(0);
     const json = JSON.parse(stdout) as Record<string, unknown>;
     expect(json.verified).toBe(true);
+    const schema = JSON.parse(
+      await readFile(
+        join(
+          import.meta.dirname,
+          '../../docs/schemas/verify-result.schema.json',
+        ),
+        'utf8',
+      ),
+    ) as Record<string, unknown>;
+    const validate = new Ajv2020({ strict: false }).compile(schema);
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    const failed = await cli(
+      ...verifyArgs(join(dir, 'out', 'attacks', 'rogue-adapter')),
+      '--json',
+    );
+    expect(
+      validate(JSON.parse(failed.stdout)),
+      JSON.stringify(validate.errors),
+    ).toBe(true);
     expect(json.steps).toHaveLength(4);
     expect(json.findings).toEqual([]);
   });
