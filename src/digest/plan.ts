@@ -1,4 +1,4 @@
-import { HashPool, sharedPool } from './pool.js';
+import type { HashPool } from './pool.js';
 import type { ListedFile } from './walk.js';
 import type { HashJob } from './worker.js';
 
@@ -90,44 +90,35 @@ function toJob({ file, start, end }: PlannedItem): HashJob {
 }
 
 /**
- * Hashes planned items in the pool (the shared one, or a pool of `threads`
- * made for this call), reporting progress in bytes.
+ * Hashes planned items in a pool, reporting progress in bytes.
  *
  * @param items - The items, in manifest order.
  * @param algorithm - The `node:crypto` algorithm.
- * @param opts - Threads and a progress callback.
+ * @param pool - The pool to hash in.
+ * @param onProgress - Called with bytes done and bytes in all.
  * @returns One hex digest per item, in the items' order.
  * @throws {@link DigestError} the first error any item met.
  */
 export async function hashItems(
   items: readonly PlannedItem[],
   algorithm: string,
-  opts: {
-    threads?: number | undefined;
-    onProgress?: ((done: number, total: number) => void) | undefined;
-  },
+  pool: HashPool,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<string[]> {
   const total = items.reduce((n, item) => n + item.end - item.start, 0);
   let done = 0;
-  opts.onProgress?.(0, total);
+  onProgress?.(0, total);
   const onBytes = (bytes: number): void => {
     done += bytes;
-    opts.onProgress?.(done, total);
+    onProgress?.(done, total);
   };
 
   const batches = planBatches(items);
-  const dedicated =
-    opts.threads === undefined ? undefined : new HashPool(opts.threads);
-  try {
-    const pool = dedicated ?? sharedPool();
-    const jobs = batches.map((b) => b.jobs);
-    const results = await pool.run(jobs, algorithm, onBytes);
-    const digests = new Array<string>(items.length);
-    batches.forEach((batch, b) => {
-      batch.items.forEach((item, j) => (digests[item] = results[b]?.[j] ?? ''));
-    });
-    return digests;
-  } finally {
-    await dedicated?.close();
-  }
+  const jobs = batches.map((b) => b.jobs);
+  const results = await pool.run(jobs, algorithm, onBytes);
+  const digests = new Array<string>(items.length);
+  batches.forEach((batch, b) => {
+    batch.items.forEach((item, j) => (digests[item] = results[b]?.[j] ?? ''));
+  });
+  return digests;
 }

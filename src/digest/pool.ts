@@ -99,6 +99,14 @@ export class HashPool {
     });
   }
 
+  /**
+   * Starts the threads ahead of the work (they take tens of milliseconds to
+   * boot), so that booting overlaps with listing the model.
+   */
+  start(): void {
+    while (this.#threads.length < this.size) this.#spawn().worker.unref();
+  }
+
   /** Stops every thread; queued work fails with `DIGEST_WORKER_FAILED`. */
   async close(): Promise<void> {
     const threads = this.#threads.splice(0);

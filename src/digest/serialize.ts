@@ -8,6 +8,7 @@ import {
   type HashAlgorithm,
 } from './algorithm.js';
 import { hashItems, planItems } from './plan.js';
+import { HashPool, sharedPool } from './pool.js';
 import { listModel } from './walk.js';
 
 /** The two serializations of the OpenSSF Model Signing format. */
@@ -108,6 +109,23 @@ export async function serializeModel(
   opts: SerializeOptions = {},
 ): Promise<SerializedModel> {
   const serialization = checkOptions(opts);
+  const dedicated =
+    opts.threads === undefined ? undefined : new HashPool(opts.threads);
+  const pool = dedicated ?? sharedPool();
+  try {
+    pool.start();
+    return await serializeWith(pool, root, serialization, opts);
+  } finally {
+    await dedicated?.close();
+  }
+}
+
+async function serializeWith(
+  pool: HashPool,
+  root: string,
+  serialization: Serialization,
+  opts: SerializeOptions,
+): Promise<SerializedModel> {
   const { files, ignorePaths } = await listModel(
     root,
     opts.ignore ?? [],
@@ -122,15 +140,12 @@ export async function serializeModel(
   }
 
   const items = planItems(files, serialization.shardSize);
-  const digests = await hashItems(
-    items,
-    nodeHashName(serialization.hashType),
-    opts,
-  );
-  const algorithm = resourceAlgorithm(serialization);
+  const algorithm = nodeHashName(serialization.hashType);
+  const digests = await hashItems(items, algorithm, pool, opts.onProgress);
+  const resourceAlg = resourceAlgorithm(serialization);
   const resources = items.map(({ file, start, end }, i) => ({
     name: serialization.shardSize ? `${file.path}:${start}:${end}` : file.path,
-    algorithm,
+    algorithm: resourceAlg,
     digest: digests[i] ?? '',
     path: file.path,
     start,

@@ -1,4 +1,4 @@
-import type { Dirent, Stats } from 'node:fs';
+import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 
@@ -7,6 +7,9 @@ import { compileIgnores, type IgnoreRules } from './ignore.js';
 import { comparePaths, unsafePathReason } from './posix-path.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Files stat'ed between two yields to the event loop (about 1 ms). */
+const STAT_SLICE = 256;
 
 /** A regular file of the model, as it was when listed. */
 export interface ListedFile {
@@ -81,26 +84,37 @@ export async function listFiles(
   const realRoot = opts.allowSymlinks ? await realpathOrThrow(root, '.') : '';
   const files: ListedFile[] = [];
   const pending: string[] = [''];
+  let statted = 0;
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
-    const found: Promise<ListedFile>[] = [];
     for (const entry of await readEntries(root, dir)) {
       const name = decodeName(entry.name, dir);
       const rel = dir === '' ? name : `${dir}/${name}`;
       if (opts.ignore.matches(rel)) continue;
       if (entry.isDirectory()) pending.push(rel);
-      else if (entry.isFile()) found.push(regularFile(root, rel));
+      else if (entry.isFile()) files.push(regularFile(root, rel));
       else if (entry.isSymbolicLink() && opts.allowSymlinks) {
-        found.push(linkedFile(root, realRoot, rel));
+        files.push(await linkedFile(root, realRoot, rel));
       } else throw kindError(entry, rel);
+      if (++statted % STAT_SLICE === 0) await yieldToLoop();
     }
-    files.push(...(await Promise.all(found)));
   }
   return files;
 }
 
-async function regularFile(root: string, rel: string): Promise<ListedFile> {
+/**
+ * Stats a regular file synchronously: ten times cheaper than through the
+ * thread pool, and {@link listFiles} yields every {@link STAT_SLICE} files.
+ */
+function regularFile(root: string, rel: string): ListedFile {
   const path = join(root, rel);
-  const stats = await statOrThrow(lstat, path, rel);
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+  } catch (cause) {
+    throw new DigestError('DIGEST_READ_FAILED', `cannot read ${rel}`, {
+      cause,
+    });
+  }
   if (!stats.isFile()) {
     throw new DigestError(
       'DIGEST_NOT_A_FILE',
@@ -108,6 +122,10 @@ async function regularFile(root: string, rel: string): Promise<ListedFile> {
     );
   }
   return { path: rel, open: path, size: stats.size, mtimeMs: stats.mtimeMs };
+}
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A link is hashed as its target, only if that is a file inside the root. */

@@ -1,0 +1,206 @@
+/**
+ * `npm run bench:digest`: the library's model digests against OpenSSL on
+ * the same files, with the files in the page cache. For each shape it
+ * prints the library's throughput, the baseline's (`openssl dgst -sha256`
+ * split into one process a core), their ratio (medians of BENCH_RUNS runs,
+ * default 5) and the library's peak resident memory; the last line is one
+ * JSON object with every figure. Runs the built package (`npm run build`).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type * as Shapes from './bench-digest-shapes.js';
+
+type Shape = Shapes.Shape;
+type Method = 'files' | 'shards';
+interface LibraryRun {
+  bytes: number;
+  coldSeconds: number;
+  warmSeconds: number;
+  maxRssBytes: number;
+}
+interface Figures {
+  gbps: number;
+  ratio: number;
+}
+
+const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 5));
+const CORES = availableParallelism();
+const METHODS: Method[] = ['files', 'shards'];
+const MiB = 1024 * 1024;
+
+const shapes = (await import(
+  new URL('./bench-digest-shapes.ts', import.meta.url).href
+)) as typeof Shapes;
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+/** Runs a command to its end; resolves with its stdout. */
+function run(cmd: string, args: string[], cwd?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`)),
+    );
+  });
+}
+
+async function libraryRun(shape: Shape, method: Method): Promise<LibraryRun> {
+  const child = new URL('./bench-digest-child.ts', import.meta.url).pathname;
+  const out = await run(process.execPath, [child, shape.model, method]);
+  return JSON.parse(out) as LibraryRun;
+}
+
+/** Splits files into one group a core, largest first onto the lightest. */
+function splitForCores(files: Shape['files']): string[][] {
+  const groups = Array.from({ length: CORES }, () => ({
+    bytes: 0,
+    paths: [] as string[],
+  }));
+  for (const f of [...files].sort((a, b) => b.size - a.size)) {
+    const lightest = groups.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+    lightest.bytes += f.size;
+    lightest.paths.push(f.path);
+  }
+  return groups.filter((g) => g.paths.length > 0).map((g) => g.paths);
+}
+
+async function baselineRun(shape: Shape): Promise<number> {
+  const groups = splitForCores(shape.files);
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    groups.map((paths) =>
+      run('openssl', ['dgst', '-sha256', ...paths], shape.base),
+    ),
+  );
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Runs library and baseline in turns, so that drift hits both alike. */
+async function measure(shape: Shape) {
+  const bytes = shape.files.reduce((n, f) => n + f.size, 0);
+  const lib: Record<Method, LibraryRun[]> = { files: [], shards: [] };
+  const base: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    for (const m of METHODS) lib[m].push(await libraryRun(shape, m));
+    base.push(await baselineRun(shape));
+  }
+  const gbps = (s: number) => bytes / s / 1e9;
+  const baseline = gbps(median(base));
+  const figures = (seconds: number[]): Figures => {
+    const throughput = gbps(median(seconds));
+    return { gbps: throughput, ratio: throughput / baseline };
+  };
+  const library = Object.fromEntries(
+    METHODS.map((m) => [
+      m,
+      {
+        cold: figures(lib[m].map((r) => r.coldSeconds)),
+        warm: figures(lib[m].map((r) => r.warmSeconds)),
+        peakRssBytes: Math.max(...lib[m].map((r) => r.maxRssBytes)),
+      },
+    ]),
+  ) as Record<Method, { cold: Figures; warm: Figures; peakRssBytes: number }>;
+  return {
+    shape: shape.name,
+    bytes,
+    files: shape.files.length,
+    baseline: { gbps: baseline, processes: splitForCores(shape.files).length },
+    library,
+  };
+}
+
+type Result = Awaited<ReturnType<typeof measure>>;
+
+function print(r: Result): void {
+  const f = (x: number) => x.toFixed(2);
+  console.log(`\n${r.shape}: ${f(r.bytes / 2 ** 30)} GiB in ${r.files} files`);
+  console.log(
+    `  baseline  openssl dgst -sha256 x${r.baseline.processes}: ${f(r.baseline.gbps)} GB/s`,
+  );
+  for (const m of METHODS) {
+    const l = r.library[m];
+    for (const when of ['cold', 'warm'] as const) {
+      console.log(
+        `  library   ${m.padEnd(6)} ${when} ${f(l[when].gbps)} GB/s  ` +
+          `ratio ${f(l[when].ratio)}`,
+      );
+    }
+    console.log(
+      `  library   ${m.padEnd(6)} peak RSS ${(l.peakRssBytes / MiB).toFixed(0)} MiB`,
+    );
+  }
+}
+
+function checkSpace(root: string): void {
+  const { bavail, bsize } = statfsSync(root);
+  const free = bavail * bsize;
+  console.log(`free space in ${root}: ${(free / 2 ** 30).toFixed(1)} GiB`);
+  if (free < shapes.SHAPES_BYTES * 1.1) {
+    console.error(
+      `not enough space: the shapes need ${(shapes.SHAPES_BYTES / 2 ** 30).toFixed(1)} GiB`,
+    );
+    process.exit(1);
+  }
+}
+
+function conditions() {
+  const openssl = execFileSync('openssl', ['version'], {
+    encoding: 'utf8',
+  }).trim();
+  return {
+    cores: CORES,
+    node: process.version,
+    openssl,
+    runs: RUNS,
+    loadavg: loadavg(),
+  };
+}
+
+async function main(): Promise<void> {
+  checkSpace(tmpdir());
+  const before = conditions();
+  console.log(
+    `${before.cores} cores, node ${before.node}, ${before.openssl}, ${RUNS} runs, load ${before.loadavg.map((l) => l.toFixed(2)).join(' ')}`,
+  );
+  const root = mkdtempSync(join(tmpdir(), 'mprov-bench-'));
+  const cleanup = () => rmSync(root, { recursive: true, force: true });
+  process.once('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    console.log('writing the shapes...');
+    const results: Result[] = [];
+    for (const shape of shapes.buildShapes(root)) {
+      shapes.warmPageCache(shape);
+      const result = await measure(shape);
+      print(result);
+      results.push(result);
+    }
+    const loadAfter = loadavg();
+    console.log(
+      JSON.stringify({
+        bench: 'digest',
+        conditions: { ...before, loadavgAfter: loadAfter },
+        results,
+      }),
+    );
+  } finally {
+    cleanup();
+  }
+}
+
+await main();
