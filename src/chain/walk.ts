@@ -113,12 +113,23 @@ function reaches(
   return false;
 }
 
-function conflicts(origins: ChainNode[], digest: string): Finding[] {
-  const inputsOf = (n: ChainNode) =>
-    n.step.inputs
+/** Each node's sorted input digests, computed once: nodes have thousands. */
+const inputKeys = new WeakMap<ChainNode, string>();
+
+function inputsOf(node: ChainNode): string {
+  let key = inputKeys.get(node);
+  if (key === undefined) {
+    key = node.step.inputs
       .map((i) => i.sha256)
       .sort()
       .join(',');
+    inputKeys.set(node, key);
+  }
+  return key;
+}
+
+function conflicts(origins: ChainNode[], digest: string): Finding[] {
+  if (origins.length < 2) return [];
   if (new Set(origins.map(inputsOf)).size < 2) return [];
   const message =
     `${origins.length} attestations claim output sha256:${digest} ` +
