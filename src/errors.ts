@@ -95,3 +95,13 @@ export class UsageError extends ProvenanceError<UsageErrorCode> {}
 /** A chain that did not verify, where the caller asked for a verified one. */
 export type ChainErrorCode = 'CHAIN_NOT_VERIFIED';
 export class ChainError extends ProvenanceError<ChainErrorCode> {}
+
+/** OpenSSF Model Signing signatures (model.sig). */
+export type InteropErrorCode =
+  | 'OMS_MALFORMED'
+  | 'OMS_UNSUPPORTED'
+  | 'OMS_SIGNATURE_INVALID'
+  | 'OMS_CHAIN_INVALID'
+  | 'OMS_IDENTITY_MISMATCH'
+  | 'OMS_MODEL_MISMATCH';
+export class InteropError extends ProvenanceError<InteropErrorCode> {}
