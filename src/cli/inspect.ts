@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 
 import { UsageError } from '../errors.js';
 import { escapeForTerminal } from '../report/escape.js';
-import { AttestationStore } from '../store/store.js';
+import { AttestationStore, MAX_ATTESTATION_BYTES } from '../store/store.js';
 import {
   inspectAttestation,
   loadTrustedRoot,
@@ -16,14 +17,16 @@ import {
   type CliIO,
   type Command,
 } from './io.js';
+import { readStdin, STDIN } from './stdin.js';
 
 const HELP = `usage: mprov inspect PATH [--trusted-root FILE] [--json]
 
 Shows what attestations say: step, signer, time, inputs, outputs and
-parameters. PATH is one bundle file (.sigstore.json), a store folder, or a
-model folder (its .mprov store). With --trusted-root each attestation is
-verified first and shown from the verified bytes; without, its content is
-decoded and marked UNVERIFIED: do not trust it.
+parameters. PATH is one bundle file (.sigstore.json), a store folder, a
+model folder (its .mprov store), or - for one bundle read from stdin. With
+--trusted-root each attestation is verified first and shown from the
+verified bytes; without, its content is decoded and marked UNVERIFIED: do
+not trust it.
 
 options:
   --trusted-root FILE  verify each attestation against this trusted root
@@ -33,8 +36,9 @@ options:
 exit codes: 0 shown (and, with --trusted-root, all verified), 1 some did
 not verify, 2 usage or input error
 
-example:
+examples:
   mprov inspect demo-out/model --trusted-root demo-out/trusted_root.json
+  cat step.sigstore.json | mprov inspect - --json
 `;
 
 async function run(args: string[], io: CliIO): Promise<number> {
@@ -67,16 +71,20 @@ async function run(args: string[], io: CliIO): Promise<number> {
   return shown.some((s) => s.verified === false) ? EXIT.failed : EXIT.ok;
 }
 
+/** One attestation as inspected: its id is the sha256 of its bytes. */
+function single(bytes: Buffer) {
+  return [{ id: createHash('sha256').update(bytes).digest('hex'), bytes }];
+}
+
 async function attestationsAt(path: string) {
+  if (path === STDIN) {
+    return single(await readStdin('bundle', MAX_ATTESTATION_BYTES));
+  }
   const info = await stat(path).catch(() => undefined);
   if (info === undefined) {
     throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot read ${path}`);
   }
-  if (info.isFile()) {
-    const { createHash } = await import('node:crypto');
-    const bytes = await readFile(path);
-    return [{ id: createHash('sha256').update(bytes).digest('hex'), bytes }];
-  }
+  if (info.isFile()) return single(await readFile(path));
   const asStore = await new AttestationStore(path).list();
   return asStore.length > 0 ? asStore : AttestationStore.forModel(path).list();
 }

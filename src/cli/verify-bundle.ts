@@ -5,6 +5,7 @@ import { parseStrictJson } from '../json/strict.js';
 import { escapeForTerminal } from '../report/escape.js';
 import type { ArtifactInput } from '../verify/artifact.js';
 import type { BundlePolicy } from '../verify/bundle-policy.js';
+import { MAX_BUNDLE_BYTES } from '../verify/bundle-input.js';
 import type { BundleVerification } from '../verify/bundle-result.js';
 import { verifyBundle } from '../verify/bundle.js';
 import type { CertificateExtensions } from '../verify/extensions.js';
@@ -20,6 +21,7 @@ import {
   type CliIO,
   type Command,
 } from './io.js';
+import { readStdin, STDIN } from './stdin.js';
 
 const HELP = `usage: mprov verify-bundle --bundle FILE
          (--certificate-identity ID | --certificate-identity-pattern RE)
@@ -32,7 +34,7 @@ against an artifact, offline. FILE_OR_DIGEST is the artifact's path or
 sha256:<hex>. For DSSE the artifact must be a subject of the statement.
 
 options:
-  --bundle FILE                     the Sigstore bundle (JSON)
+  --bundle FILE                     the Sigstore bundle (JSON); - reads stdin
   --certificate-identity ID         the signer's exact identity (SAN)
   --certificate-identity-pattern RE a regular expression that must match the
                                     whole identity (always anchored)
@@ -127,6 +129,7 @@ async function rootOf(path: string | undefined) {
 }
 
 async function readBundle(path: string): Promise<Buffer> {
+  if (path === STDIN) return readStdin('bundle', MAX_BUNDLE_BYTES);
   try {
     return await readFile(path);
   } catch (cause) {
