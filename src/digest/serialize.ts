@@ -17,6 +17,9 @@ export type SerializationMethod = 'files' | 'shards';
 /** The shard size of the OpenSSF Model Signing tool: 1 GB. */
 export const DEFAULT_SHARD_SIZE = 1_000_000_000;
 
+/** Most shards one manifest may list (about 200 MB of manifest in memory). */
+const MAX_SHARDS = 1_000_000;
+
 /** Called as bytes are hashed; `bytesDone` reaches `bytesTotal` at the end. */
 export type ProgressCallback = (bytesDone: number, bytesTotal: number) => void;
 
@@ -139,6 +142,7 @@ async function serializeWith(
     );
   }
 
+  checkShardCount(files, serialization.shardSize);
   const items = planItems(files, serialization.shardSize);
   const algorithm = nodeHashName(serialization.hashType);
   const digests = await hashItems(items, algorithm, pool, opts.onProgress);
@@ -207,6 +211,22 @@ function checkOptions(opts: SerializeOptions): Serialization {
     );
   }
   return { ...base, shardSize };
+}
+
+/** A manifest lists every shard: refuse sizes that would flood memory. */
+function checkShardCount(
+  files: readonly { size: number }[],
+  shardSize: number | undefined,
+): void {
+  if (shardSize === undefined) return;
+  const count = files.reduce((n, f) => n + Math.ceil(f.size / shardSize), 0);
+  if (count > MAX_SHARDS) {
+    throw new DigestError(
+      'DIGEST_BAD_OPTIONS',
+      `expected at most ${MAX_SHARDS} shards, found ${count} at shard size ` +
+        `${shardSize}`,
+    );
+  }
 }
 
 function resourceAlgorithm(s: Serialization): string {

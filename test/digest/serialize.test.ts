@@ -42,6 +42,14 @@ describe('#serializeModel', () => {
       );
     });
 
+    it('throws DIGEST_BAD_OPTIONS when shards would exceed a million', async () => {
+      const root = await tempDir();
+      await writeTree(root, { w: Buffer.alloc(1_000_001) });
+      await expect(
+        serializeModel(root, { serialization: 'shards', shardSize: 1 }),
+      ).rejects.toMatchObject({ code: 'DIGEST_BAD_OPTIONS' });
+    });
+
     it.each([0, -1, 1.5, Number.NaN])(
       'throws DIGEST_BAD_OPTIONS for shard size %s',
       async (shardSize) => {
