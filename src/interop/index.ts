@@ -14,3 +14,5 @@ export {
 export type { OmsPredicate } from './oms-predicate.js';
 export { verifyModelSignature } from './oms-verify.js';
 export type { OmsMismatch, OmsVerification } from './oms-verify.js';
+export { omsStatement, signModel } from './oms-sign.js';
+export type { OmsSigningMethod } from './oms-sign.js';

@@ -1,3 +1,5 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+
 import { InteropError } from '../errors.js';
 import { parseStrictJson } from '../json/strict.js';
 
@@ -86,4 +88,18 @@ function base64(value: unknown, where: string): Buffer {
 
 function malformed(what: string): never {
   throw new InteropError('OMS_MALFORMED', `model.sig: ${what}`);
+}
+
+/**
+ * The signature file's path relative to the model, as an ignore entry, when
+ * it lies inside the model folder: model_signing never hashes its own
+ * signature, neither when signing nor when verifying.
+ */
+export function insideModel(
+  modelPath: string,
+  signaturePath: string,
+): string[] {
+  const rel = relative(resolve(modelPath), resolve(signaturePath));
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return [];
+  return [rel.split(sep).join('/')];
 }

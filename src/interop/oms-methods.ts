@@ -14,6 +14,7 @@ import {
   type TrustedRootHandle,
 } from '../verify/index.js';
 import type { OmsBundle } from './oms-bundle.js';
+import { hashFor } from './oms-keys.js';
 
 /** How a model.sig is checked: the three methods of model_signing. */
 export type OmsMethod =
@@ -101,18 +102,6 @@ function checkDsse(bundle: OmsBundle, key: KeyObject): void {
       'signature does not match the key',
     );
   }
-}
-
-/** model_signing signs with SHA-384 on P-384 keys, SHA-256 on P-256. */
-function hashFor(key: KeyObject): string | null {
-  if (key.asymmetricKeyType === 'ed25519') return null;
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (curve === 'secp384r1') return 'sha384';
-  if (curve === 'prime256v1') return 'sha256';
-  throw new InteropError(
-    'OMS_UNSUPPORTED',
-    `key type ${String(curve ?? key.asymmetricKeyType)}`,
-  );
 }
 
 /**

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 import {
   combineDigests,
@@ -9,7 +8,7 @@ import {
 } from '../digest/index.js';
 import { InteropError } from '../errors.js';
 import { parseStatement } from '../statement/index.js';
-import { readOmsBundle } from './oms-bundle.js';
+import { insideModel, readOmsBundle } from './oms-bundle.js';
 import {
   verifyOmsSignature,
   type OmsMethod,
@@ -60,7 +59,10 @@ export async function verifyModelSignature(
     serialization: predicate.method,
     hash: predicate.hashType as HashAlgorithm,
     allowSymlinks: predicate.allowSymlinks,
-    ignore: [...predicate.ignorePaths, ...inside(modelPath, signaturePath)],
+    ignore: [
+      ...predicate.ignorePaths,
+      ...insideModel(modelPath, signaturePath),
+    ],
     allowEmpty: true,
     ...(predicate.shardSize ? { shardSize: predicate.shardSize } : {}),
   });
@@ -79,13 +81,6 @@ export async function verifyModelSignature(
     );
   }
   return { signer, predicate, rootDigest };
-}
-
-/** The signature's path relative to the model, when it lies inside it. */
-function inside(modelPath: string, signaturePath: string): string[] {
-  const rel = relative(resolve(modelPath), resolve(signaturePath));
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return [];
-  return [rel.split(sep).join('/')];
 }
 
 function compare(
