@@ -2,17 +2,20 @@ import type { ParseArgsOptionsConfig } from 'node:util';
 
 import { attestStep, type StepInput } from '../attest/attest-step.js';
 import { StatementError, UsageError } from '../errors.js';
-import { keylessSigner, type Signer } from '../signing/index.js';
 import { AttestationStore } from '../store/store.js';
 import {
   EXIT,
   parseCommandArgs,
-  readInput,
   readJson,
   requiredOption,
   type CliIO,
   type Command,
 } from './io.js';
+import {
+  KEYLESS_OPTIONS,
+  KEYLESS_OPTIONS_HELP,
+  keylessSignerFrom,
+} from './keyless-args.js';
 
 const HELP = `usage: mprov attest --kind KIND --output DIR --input [ROLE=]PATH ... [options]
 
@@ -35,10 +38,7 @@ step:
                            or .mprov beside OUTPUT when it is a file)
 
 signing (no defaults: name the Sigstore instance you use):
-  --fulcio-url URL         Fulcio (or MPROV_FULCIO_URL)
-  --rekor-url URL          Rekor (or MPROV_REKOR_URL)
-  --tsa-url URL            timestamp authority (optional, or MPROV_TSA_URL)
-  --identity-token-file F  OIDC token file (default: $SIGSTORE_ID_TOKEN)
+${KEYLESS_OPTIONS_HELP}
 
   --json                   print the attestation id and statement as JSON
   -h, --help               show this help
@@ -70,10 +70,7 @@ const OPTIONS = {
   tool: { type: 'string', multiple: true, default: [] },
   'builder-id': { type: 'string' },
   store: { type: 'string' },
-  'fulcio-url': { type: 'string' },
-  'rekor-url': { type: 'string' },
-  'tsa-url': { type: 'string' },
-  'identity-token-file': { type: 'string' },
+  ...KEYLESS_OPTIONS,
   json: { type: 'boolean', default: false },
 } satisfies ParseArgsOptionsConfig;
 
@@ -98,7 +95,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
       parameters: await parameters(values.params, values.param),
       builderId,
       tools: values.tool.map((path) => ({ path })),
-      signer: await signerFrom(values),
+      signer: await keylessSignerFrom(values),
       startedOn: new Date(),
       ...(values.store ? { store: new AttestationStore(values.store) } : {}),
     }),
@@ -162,40 +159,6 @@ function jsonOrString(value: string): unknown {
   } catch {
     return value;
   }
-}
-
-async function signerFrom(values: {
-  'fulcio-url'?: string;
-  'rekor-url'?: string;
-  'tsa-url'?: string;
-  'identity-token-file'?: string;
-}): Promise<Signer> {
-  const env = process.env;
-  const fulcioURL = values['fulcio-url'] ?? env.MPROV_FULCIO_URL;
-  const rekorURL = values['rekor-url'] ?? env.MPROV_REKOR_URL;
-  const tsaServerURL = values['tsa-url'] ?? env.MPROV_TSA_URL;
-  const tokenFile = values['identity-token-file'];
-  const identityToken = tokenFile
-    ? (await readInput(tokenFile, 'identity token file')).trim()
-    : env.SIGSTORE_ID_TOKEN;
-  if (!fulcioURL || !rekorURL) {
-    throw new UsageError(
-      'USAGE_INVALID',
-      '--fulcio-url and --rekor-url are required',
-    );
-  }
-  if (!identityToken) {
-    throw new UsageError(
-      'USAGE_INVALID',
-      'no identity token: set SIGSTORE_ID_TOKEN or --identity-token-file',
-    );
-  }
-  return keylessSigner({
-    fulcioURL,
-    rekorURL,
-    identityToken,
-    ...(tsaServerURL ? { tsaServerURL } : {}),
-  });
 }
 
 /** `mprov attest`: attest one packaging step. */

@@ -87,3 +87,27 @@ export function requiredOption(
   }
   return value;
 }
+
+/** A key or certificate parsed from a file, or a usage error naming it. */
+export function parsePem<T>(path: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (cause) {
+    throw new UsageError(
+      'USAGE_INPUT_UNREADABLE',
+      `${path}: not a PEM key or certificate`,
+      { cause },
+    );
+  }
+}
+
+/** The bytes of a PEM file named on the command line. */
+export async function readPem(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (cause) {
+    throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot read ${path}`, {
+      cause,
+    });
+  }
+}

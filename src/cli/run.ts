@@ -6,6 +6,7 @@ import { demoCommand } from './demo.js';
 import { diffCommand } from './diff.js';
 import { graphCommand } from './graph.js';
 import { inspectCommand } from './inspect.js';
+import { signModelCommand } from './sign-model.js';
 import { verifyModelCommand } from './verify-model.js';
 import { EXIT, describeError, type CliIO, type Command } from './io.js';
 import { standInCommand } from './stand-in.js';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   digest: (await import('./digest.js')).digestCommand,
   'verify-bundle': verifyBundleCommand,
   'verify-model': verifyModelCommand,
+  'sign-model': signModelCommand,
   demo: demoCommand,
   'stand-in': standInCommand,
 };

@@ -1,5 +1,4 @@
 import { X509Certificate, createPublicKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 
 import { InteropError, UsageError } from '../errors.js';
 import {
@@ -13,6 +12,8 @@ import { loadTrustedRoot } from '../verify/index.js';
 import {
   EXIT,
   parseCommandArgs,
+  parsePem,
+  readPem,
   readJson,
   type CliIO,
   type Command,
@@ -131,14 +132,14 @@ async function methodFrom(v: {
     const pem = await readPem(v.key);
     return {
       kind: 'key',
-      publicKey: parsed(v.key, () => createPublicKey(pem)),
+      publicKey: parsePem(v.key, () => createPublicKey(pem)),
     };
   }
   if (v.chain.length > 0) {
     const certs = await Promise.all(
       v.chain.map(async (f) => {
         const pem = await readPem(f);
-        return parsed(f, () => new X509Certificate(pem));
+        return parsePem(f, () => new X509Certificate(pem));
       }),
     );
     return { kind: 'certificate', chain: certs };
@@ -158,29 +159,6 @@ async function methodFrom(v: {
     trustedRoot,
     identity: { identity: v.identity, issuer: v.issuer },
   };
-}
-
-/** A key or certificate from a file, or a usage error naming the file. */
-function parsed<T>(path: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (cause) {
-    throw new UsageError(
-      'USAGE_INPUT_UNREADABLE',
-      `${path}: not a PEM key or certificate`,
-      { cause },
-    );
-  }
-}
-
-async function readPem(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (cause) {
-    throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot read ${path}`, {
-      cause,
-    });
-  }
 }
 
 /** `mprov verify-model`: verify an OpenSSF Model Signing model.sig. */
