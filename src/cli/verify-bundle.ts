@@ -51,6 +51,13 @@ options:
   -h, --help                        show this help
 
 exit codes: 0 verified, 1 not verified, 2 usage or input error
+
+examples:
+  mprov verify-bundle --bundle a.txt.sigstore.json \\
+    --certificate-identity me@example.com \\
+    --certificate-oidc-issuer https://accounts.google.com a.txt
+  cat a.txt.sigstore.json | mprov verify-bundle --bundle - --key key.pub \\
+    --trusted-root trusted_root.json a.txt
 `;
 
 const OPTIONS = {
