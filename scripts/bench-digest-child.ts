@@ -4,7 +4,7 @@
  * files|shards`. Hashes twice: cold (the call boots the hashing threads, as
  * a fresh `mprov digest` does) then warm (threads running, as in a service
  * or in `attest`, which hashes inputs and outputs in one process). Prints
- * one JSON line: bytes, coldSeconds, warmSeconds, maxRssBytes.
+ * one JSON line: bytes, wall and CPU seconds of each call, maxRssBytes.
  * Run by scripts/bench-digest.ts; needs `npm run build` first.
  */
 import type * as Library from '../src/digest/index.js';
@@ -21,12 +21,17 @@ const lib = (await import(
   new URL('../dist/digest/index.js', import.meta.url).href
 )) as typeof Library;
 
-/** Seconds for one call: cold boots the hashing threads, warm reuses them. */
-async function timed(): Promise<{ seconds: number; bytes: number }> {
+/**
+ * Wall and CPU seconds (every thread) for one call: cold boots the hashing
+ * threads, warm reuses them.
+ */
+async function timed() {
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   const model = await lib.serializeModel(path, { serialization: method });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { seconds, bytes: model.bytes };
+  const { user, system } = process.cpuUsage(cpu);
+  return { seconds, cpuSeconds: (user + system) / 1e6, bytes: model.bytes };
 }
 
 const cold = await timed();
@@ -36,6 +41,8 @@ console.log(
     bytes: cold.bytes,
     coldSeconds: cold.seconds,
     warmSeconds: warm.seconds,
+    coldCpuSeconds: cold.cpuSeconds,
+    warmCpuSeconds: warm.cpuSeconds,
     // resourceUsage reports kibibytes; it covers every thread of the process.
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   }),

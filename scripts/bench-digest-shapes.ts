@@ -43,14 +43,21 @@ function writeFile(path: string, size: number): void {
   }
 }
 
+/** BENCH_SCALE shrinks every file (e.g. 0.01 for a quick trial of the script). */
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+
 function build(
   name: string,
   base: string,
   model: string,
   files: Shape['files'],
 ): Shape {
-  for (const f of files) writeFile(join(base, f.path), f.size);
-  return { name, model, files, base };
+  const scaled = files.map((f) => ({
+    path: f.path,
+    size: Math.max(1, Math.floor(f.size * SCALE)),
+  }));
+  for (const f of scaled) writeFile(join(base, f.path), f.size);
+  return { name, model, files: scaled, base };
 }
 
 /** The small files of a Hugging Face style checkpoint, with sizes. */

@@ -4,7 +4,9 @@
  * prints the library's throughput, the baseline's (`openssl dgst -sha256`
  * split into one process a core), their ratio (medians of BENCH_RUNS runs,
  * default 5) and the library's peak resident memory; the last line is one
- * JSON object with every figure. Runs the built package (`npm run build`).
+ * JSON object with every figure. Besides wall time it compares CPU time
+ * (bytes per CPU-second, every thread), which other work on the machine
+ * disturbs less. Runs the built package (`npm run build`).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
@@ -19,17 +21,26 @@ interface LibraryRun {
   bytes: number;
   coldSeconds: number;
   warmSeconds: number;
+  coldCpuSeconds: number;
+  warmCpuSeconds: number;
   maxRssBytes: number;
 }
+/** Wall throughput, and bytes per CPU-second (steadier when others run). */
 interface Figures {
   gbps: number;
   ratio: number;
+  cpuRatio: number;
+}
+interface BaselineRun {
+  seconds: number;
+  cpuSeconds: number;
 }
 
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 5));
 const CORES = availableParallelism();
 const METHODS: Method[] = ['files', 'shards'];
 const MiB = 1024 * 1024;
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 
 const shapes = (await import(
   new URL('./bench-digest-shapes.ts', import.meta.url).href
@@ -77,49 +88,78 @@ function splitForCores(files: Shape['files']): string[][] {
   return groups.filter((g) => g.paths.length > 0).map((g) => g.paths);
 }
 
-async function baselineRun(shape: Shape): Promise<number> {
+/** The shell's `times` builtin gives the CPU time of its children. */
+const WITH_TIMES = 'openssl dgst -sha256 "$@" >/dev/null && times';
+
+function childCpuSeconds(timesOutput: string): number {
+  const last = timesOutput.trim().split('\n').at(-1) ?? '';
+  return [...last.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (sum, [, m, sec]) => sum + Number(m) * 60 + Number(sec),
+    0,
+  );
+}
+
+async function baselineRun(shape: Shape): Promise<BaselineRun> {
   const groups = splitForCores(shape.files);
   const started = process.hrtime.bigint();
-  await Promise.all(
+  const outputs = await Promise.all(
     groups.map((paths) =>
-      run('openssl', ['dgst', '-sha256', ...paths], shape.base),
+      run('sh', ['-c', WITH_TIMES, 'sh', ...paths], shape.base),
     ),
   );
-  return Number(process.hrtime.bigint() - started) / 1e9;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuSeconds = outputs.reduce((n, o) => n + childCpuSeconds(o), 0);
+  return { seconds, cpuSeconds };
 }
 
 /** Runs library and baseline in turns, so that drift hits both alike. */
 async function measure(shape: Shape) {
-  const bytes = shape.files.reduce((n, f) => n + f.size, 0);
   const lib: Record<Method, LibraryRun[]> = { files: [], shards: [] };
-  const base: number[] = [];
+  const base: BaselineRun[] = [];
   for (let i = 0; i < RUNS; i++) {
     for (const m of METHODS) lib[m].push(await libraryRun(shape, m));
     base.push(await baselineRun(shape));
   }
-  const gbps = (s: number) => bytes / s / 1e9;
-  const baseline = gbps(median(base));
-  const figures = (seconds: number[]): Figures => {
-    const throughput = gbps(median(seconds));
-    return { gbps: throughput, ratio: throughput / baseline };
-  };
-  const library = Object.fromEntries(
-    METHODS.map((m) => [
-      m,
-      {
-        cold: figures(lib[m].map((r) => r.coldSeconds)),
-        warm: figures(lib[m].map((r) => r.warmSeconds)),
-        peakRssBytes: Math.max(...lib[m].map((r) => r.maxRssBytes)),
-      },
-    ]),
-  ) as Record<Method, { cold: Figures; warm: Figures; peakRssBytes: number }>;
+  const bytes = shape.files.reduce((n, f) => n + f.size, 0);
   return {
     shape: shape.name,
     bytes,
     files: shape.files.length,
-    baseline: { gbps: baseline, processes: splitForCores(shape.files).length },
-    library,
+    ...summarize(bytes, lib, base),
+    baselineProcesses: splitForCores(shape.files).length,
   };
+}
+
+/** Medians of wall and CPU time, as throughput and library/baseline. */
+function summarize(
+  bytes: number,
+  lib: Record<Method, LibraryRun[]>,
+  base: BaselineRun[],
+) {
+  const gbps = (s: number) => bytes / s / 1e9;
+  const baseline = gbps(median(base.map((b) => b.seconds)));
+  const baselineCpu = gbps(median(base.map((b) => b.cpuSeconds)));
+  const figures = (seconds: number[], cpu: number[]): Figures => {
+    const throughput = gbps(median(seconds));
+    const cpuRatio = gbps(median(cpu)) / baselineCpu;
+    return { gbps: throughput, ratio: throughput / baseline, cpuRatio };
+  };
+  const library = Object.fromEntries(
+    METHODS.map((m) => {
+      const runs = lib[m];
+      const cold = figures(
+        runs.map((r) => r.coldSeconds),
+        runs.map((r) => r.coldCpuSeconds),
+      );
+      const warm = figures(
+        runs.map((r) => r.warmSeconds),
+        runs.map((r) => r.warmCpuSeconds),
+      );
+      const peakRssBytes = Math.max(...runs.map((r) => r.maxRssBytes));
+      return [m, { cold, warm, peakRssBytes }];
+    }),
+  ) as Record<Method, { cold: Figures; warm: Figures; peakRssBytes: number }>;
+  return { baseline: { gbps: baseline, gbPerCpuSecond: baselineCpu }, library };
 }
 
 type Result = Awaited<ReturnType<typeof measure>>;
@@ -128,14 +168,14 @@ function print(r: Result): void {
   const f = (x: number) => x.toFixed(2);
   console.log(`\n${r.shape}: ${f(r.bytes / 2 ** 30)} GiB in ${r.files} files`);
   console.log(
-    `  baseline  openssl dgst -sha256 x${r.baseline.processes}: ${f(r.baseline.gbps)} GB/s`,
+    `  baseline  openssl dgst -sha256 x${r.baselineProcesses}: ${f(r.baseline.gbps)} GB/s`,
   );
   for (const m of METHODS) {
     const l = r.library[m];
     for (const when of ['cold', 'warm'] as const) {
       console.log(
         `  library   ${m.padEnd(6)} ${when} ${f(l[when].gbps)} GB/s  ` +
-          `ratio ${f(l[when].ratio)}`,
+          `ratio ${f(l[when].ratio)}  CPU-efficiency ratio ${f(l[when].cpuRatio)}`,
       );
     }
     console.log(
@@ -148,7 +188,7 @@ function checkSpace(root: string): void {
   const { bavail, bsize } = statfsSync(root);
   const free = bavail * bsize;
   console.log(`free space in ${root}: ${(free / 2 ** 30).toFixed(1)} GiB`);
-  if (free < shapes.SHAPES_BYTES * 1.1) {
+  if (free < shapes.SHAPES_BYTES * SCALE * 1.1) {
     console.error(
       `not enough space: the shapes need ${(shapes.SHAPES_BYTES / 2 ** 30).toFixed(1)} GiB`,
     );
