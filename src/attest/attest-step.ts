@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 
 import { digestModel } from '../digest/index.js';
 import { namedEntries } from '../digest/named.js';
@@ -9,6 +10,8 @@ import {
   type Artifact,
   type StepKind,
 } from '../steps/index.js';
+import { signModel } from '../interop/index.js';
+import { writeFileAtomic } from '../store/atomic.js';
 import { AttestationStore } from '../store/store.js';
 import { carryForward } from './carry.js';
 
@@ -37,6 +40,13 @@ export interface AttestStepOptions {
   signer: Signer;
   /** Where to keep the attestation; defaults to the output folder's store. */
   store?: AttestationStore;
+  /**
+   * Also sign the output in the OpenSSF Model Signing format, with the same
+   * signer, and write that model.sig here (for example
+   * `OUTPUT/.mprov/model.sig`, which hashing ignores). Its subject is the
+   * same digest as this step's bundle subject.
+   */
+  omsSignature?: string;
   /**
    * Copy the attestations found in the inputs' stores into this step's
    * store, so that the whole chain travels with the model. Default true.
@@ -102,6 +112,9 @@ export async function attestStep(
   const payload = Buffer.from(JSON.stringify(statement), 'utf8');
   const bundle = await options.signer.signDsse(payload, PAYLOAD_TYPE);
   const id = await store.add(Buffer.from(JSON.stringify(bundle), 'utf8'));
+  if (options.omsSignature !== undefined) {
+    await writeOmsSignature(options, options.omsSignature);
+  }
   return { id, statement, bundle };
 }
 
@@ -132,4 +145,17 @@ function optionalTimes(options: AttestStepOptions) {
       ? { finishedOn: options.finishedOn.toISOString() }
       : {}),
   };
+}
+
+async function writeOmsSignature(
+  options: AttestStepOptions,
+  path: string,
+): Promise<void> {
+  const { bundle } = await signModel(
+    options.output,
+    { kind: 'sigstore', signer: options.signer },
+    { signaturePath: path },
+  );
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, JSON.stringify(bundle, null, 2) + '\n');
 }

@@ -19,6 +19,8 @@ export interface StepReport {
     from: InputSource;
   }[];
   outputs: { name: string; sha256: string }[];
+  /** The bundle subject: the outputs' root digest, as OpenSSF Model Signing makes it. */
+  bundle?: { name: string; rootDigest: string };
 }
 
 /** One file of the bundle, compared with the chain. */
@@ -89,6 +91,7 @@ function stepReport(node: ChainNode, sources: InputSource[]): StepReport {
       from: sources[i] ?? { kind: 'unresolved' as const },
     })),
     outputs: node.step.outputs.map(({ name, sha256 }) => ({ name, sha256 })),
+    ...(node.step.bundle ? { bundle: node.step.bundle } : {}),
   };
 }
 

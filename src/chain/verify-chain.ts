@@ -5,6 +5,7 @@ import { AttestationStore } from '../store/store.js';
 import type { TrustedRootHandle } from '../verify/index.js';
 import { analyzeChain } from './analyze.js';
 import { loadChain } from './load.js';
+import { checkOmsSignature } from './oms-link.js';
 import type { ChainResult } from './result.js';
 
 /** What to verify and against what. */
@@ -17,6 +18,11 @@ export interface VerifyChainOptions {
   store?: AttestationStore;
   /** Digests already computed for the model; skips hashing. */
   manifest?: Manifest;
+  /**
+   * An OpenSSF Model Signing signature (model.sig) of the same bundle, by a
+   * signer of the last step: it must verify and name the same digest.
+   */
+  omsSignature?: string;
 }
 
 /**
@@ -61,7 +67,7 @@ export async function verifyChain(
 
   // 5-9: hash the bundle, then analyze the chain against it.
   const manifest = options.manifest ?? (await digestModel(options.modelPath));
-  return analyzeChain({
+  const result = analyzeChain({
     loaded,
     stored: entries.length,
     files: namedEntries(options.modelPath, manifest),
@@ -70,4 +76,12 @@ export async function verifyChain(
     modelPath: options.modelPath,
     trustedRoot: options.trustedRoot.digest,
   });
+  if (options.omsSignature === undefined) return result;
+  const oms = await checkOmsSignature(
+    result,
+    options.omsSignature,
+    options.trustedRoot,
+  );
+  const findings = [...result.findings, ...oms];
+  return { ...result, findings, verified: result.verified && oms.length === 0 };
 }

@@ -34,6 +34,9 @@ step:
   --params FILE            step parameters from a JSON object file
   --tool PATH              a tool the step used (recorded, not a link)
   --builder-id URI         the pipeline that ran the step
+  --oms-signature FILE     also sign OUTPUT as OpenSSF Model Signing does and
+                           write that model.sig here (OUTPUT/.mprov/model.sig
+                           is never hashed)
   --store DIR              where to add the attestation (default: OUTPUT/.mprov,
                            or .mprov beside OUTPUT when it is a file)
 
@@ -70,6 +73,7 @@ const OPTIONS = {
   tool: { type: 'string', multiple: true, default: [] },
   'builder-id': { type: 'string' },
   store: { type: 'string' },
+  'oms-signature': { type: 'string' },
   ...KEYLESS_OPTIONS,
   json: { type: 'boolean', default: false },
 } satisfies ParseArgsOptionsConfig;
@@ -97,6 +101,9 @@ async function run(args: string[], io: CliIO): Promise<number> {
       tools: values.tool.map((path) => ({ path })),
       signer: await keylessSignerFrom(values),
       startedOn: new Date(),
+      ...(values['oms-signature']
+        ? { omsSignature: values['oms-signature'] }
+        : {}),
       ...(values.store ? { store: new AttestationStore(values.store) } : {}),
     }),
   );

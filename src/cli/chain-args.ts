@@ -12,12 +12,16 @@ import { parseCommandArgs, readInput, readJson, requiredOption } from './io.js';
 export const CHAIN_OPTIONS_HELP = `  --policy FILE        the chain policy (YAML or JSON)
   --trusted-root FILE  Sigstore trusted_root.json to check signatures against
   --store DIR          attestation store (default: MODEL/.mprov, or the
-                       .mprov beside MODEL when it is a single file)`;
+                       .mprov beside MODEL when it is a single file)
+  --oms-signature FILE also check this OpenSSF Model Signing model.sig: it
+                       must be signed by a signer of the last step and name
+                       the same bundle digest`;
 
 const CHAIN_OPTIONS = {
   policy: { type: 'string' },
   'trusted-root': { type: 'string' },
   store: { type: 'string' },
+  'oms-signature': { type: 'string' },
 } satisfies ParseArgsOptionsConfig;
 
 /**
@@ -56,6 +60,7 @@ export async function verifyFromArgs<T extends ParseArgsOptionsConfig>(
     policy,
     trustedRoot: loadTrustedRoot(rootJson),
     ...(v.store ? { store: new AttestationStore(v.store) } : {}),
+    ...(v['oms-signature'] ? { omsSignature: v['oms-signature'] } : {}),
   });
   return { result, values };
 }

@@ -1,8 +1,8 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
 
 import { UsageError } from '../errors.js';
 import { signModel, type OmsSigningMethod } from '../interop/index.js';
+import { writeFileAtomic } from '../store/atomic.js';
 import {
   EXIT,
   parseCommandArgs,
@@ -99,7 +99,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
       signaturePath: values.output,
     },
   );
-  await writeAtomically(values.output, JSON.stringify(bundle, null, 2) + '\n');
+  await writeSignature(values.output, JSON.stringify(bundle, null, 2) + '\n');
   io.stdout(
     values.json
       ? JSON.stringify(statement, null, 2) + '\n'
@@ -139,20 +139,10 @@ async function methodFrom(values: {
   return { kind: 'certificate', privateKey, chain };
 }
 
-/** Temporary file, flush, rename: a crash never leaves half a signature. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
+async function writeSignature(path: string, text: string): Promise<void> {
   try {
-    const handle = await open(temp, 'wx', 0o644);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
+    await writeFileAtomic(path, text);
   } catch (cause) {
-    await rm(temp, { force: true });
     throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot write ${path}`, {
       cause,
     });

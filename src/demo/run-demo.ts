@@ -10,6 +10,7 @@ import { digestModel } from '../digest/index.js';
 import { UsageError } from '../errors.js';
 import { namedEntries } from '../digest/named.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
+import { STORE_DIR_NAME } from '../store/store.js';
 import { keylessSigner } from '../signing/index.js';
 import { startStandIn, type StandIn } from '../testing/index.js';
 import { loadTrustedRoot } from '../verify/index.js';
@@ -64,6 +65,16 @@ interface DemoStep {
   output: string;
   parameters: Record<string, unknown>;
   run: () => Promise<unknown>;
+  /** Also write an OpenSSF Model Signing model.sig here. */
+  omsSignature?: string;
+}
+
+/**
+ * Where the release step puts its OpenSSF Model Signing signature: in the
+ * store, which hashing ignores, so that both name the same files.
+ */
+export function omsSignatureOf(modelDir: string): string {
+  return join(modelDir, STORE_DIR_NAME, 'model.sig');
 }
 
 /** The demo's running state: the stand-in, its folders and its reporter. */
@@ -104,7 +115,13 @@ class Demo {
 
   async verify(name: string, path: string, policy: Policy) {
     const trustedRoot = loadTrustedRoot(this.standIn.trustedRoot);
-    const result = await verifyChain({ modelPath: path, policy, trustedRoot });
+    const omsSignature = omsSignatureOf(path);
+    const result = await verifyChain({
+      modelPath: path,
+      policy,
+      trustedRoot,
+      omsSignature,
+    });
     this.onEvent({ type: 'verified', name, result });
     return result;
   }
@@ -208,6 +225,7 @@ async function packageModel(demo: Demo): Promise<string[]> {
     inputs: [{ path: attached }],
     parameters: RELEASE,
     run: () => repackage(attached, demo.modelDir, CARD),
+    omsSignature: omsSignatureOf(demo.modelDir),
   });
   return [...sources, adapter];
 }
@@ -296,6 +314,7 @@ async function rogueAdapterAttack(demo: Demo, policy: Policy) {
     inputs: [{ path: attached }],
     parameters: RELEASE,
     run: () => repackage(attached, dir, CARD),
+    omsSignature: omsSignatureOf(dir),
   });
   return demo.verify('the adapter replaced', dir, policy);
 }

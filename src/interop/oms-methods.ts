@@ -18,7 +18,12 @@ import { hashFor } from './oms-keys.js';
 
 /** How a model.sig is checked: the three methods of model_signing. */
 export type OmsMethod =
-  | { kind: 'sigstore'; trustedRoot: TrustedRootHandle; identity: IdentityRule }
+  | {
+      kind: 'sigstore';
+      trustedRoot: TrustedRootHandle;
+      /** The signer must match this rule, or one of these. */
+      identity: IdentityRule | readonly IdentityRule[];
+    }
   | { kind: 'key'; publicKey: KeyObject }
   | { kind: 'certificate'; chain: X509Certificate[] };
 
@@ -69,7 +74,10 @@ async function viaSigstore(
       { cause },
     );
   }
-  if (!matchesIdentity(verified.signer, method.identity)) {
+  const rules: readonly IdentityRule[] = isRuleList(method.identity)
+    ? method.identity
+    : [method.identity];
+  if (!rules.some((rule) => matchesIdentity(verified.signer, rule))) {
     throw new InteropError(
       'OMS_IDENTITY_MISMATCH',
       `signed by ${verified.signer.identity} (issuer ${verified.signer.issuer}), not the identity expected`,
@@ -81,6 +89,12 @@ async function viaSigstore(
     signedAt: verified.signedAt,
   };
   return { payload: verified.payload, signer };
+}
+
+function isRuleList(
+  identity: IdentityRule | readonly IdentityRule[],
+): identity is readonly IdentityRule[] {
+  return Array.isArray(identity);
 }
 
 /** The DSSE signature over the pre-authentication encoding, by `key`. */

@@ -1,10 +1,11 @@
-import { cp, readdir } from 'node:fs/promises';
+import { cp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { verifyChain } from '../../src/chain/verify-chain.js';
 import { digestModel } from '../../src/digest/index.js';
+import { signModel } from '../../src/interop/index.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { keylessSigner } from '../../src/signing/index.js';
 import { PAYLOAD_TYPE } from '../../src/statement/index.js';
@@ -92,6 +93,36 @@ describe('#verifyChain reporting what is off the path', () => {
           actual: files.rootDigest,
         }),
       ]);
+    });
+  });
+
+  describe('when a model.sig by the same signer names another bundle', () => {
+    it('returns OMS_SUBJECT_MISMATCH with both digests', async () => {
+      await fx.write({ 'o/w.bin': 'w1' });
+      await fx.attest(WHO.exporter, 'export', [{ path: 'up' }], 'o');
+      await fx.write({ 'o/extra.txt': 'added after the step' });
+      const signer = keylessSigner({
+        fulcioURL: fx.standIn.fulcioURL,
+        rekorURL: fx.standIn.rekorURL,
+        identityToken: await fx.standIn.mintToken(WHO.exporter),
+      });
+      const sig = join(fx.dir, 'o/.mprov/model.sig');
+      const { bundle } = await signModel(join(fx.dir, 'o'), {
+        kind: 'sigstore',
+        signer,
+      });
+      await writeFile(sig, JSON.stringify(bundle));
+      const result = await verifyChain({
+        modelPath: join(fx.dir, 'o'),
+        policy,
+        trustedRoot: loadTrustedRoot(fx.standIn.trustedRoot),
+        omsSignature: sig,
+      });
+      const codes = result.findings.map((f) => f.code);
+      expect(codes).toEqual(['FILE_UNATTESTED', 'OMS_SUBJECT_MISMATCH']);
+      const mismatch = result.findings[1];
+      expect(mismatch?.expected).toBe(result.steps.at(-1)?.bundle?.rootDigest);
+      expect(mismatch?.actual).toBe(result.model.rootDigest);
     });
   });
 });

@@ -77,7 +77,22 @@ describe('#runDemo', () => {
         file: 'model.safetensors',
         step: 'repackage',
       }),
+      // The release's model.sig, checked beside the chain, agrees.
+      expect.objectContaining({
+        code: 'OMS_SIGNATURE_INVALID',
+        message: expect.stringContaining(
+          'changed: model.safetensors',
+        ) as unknown,
+      }),
     ]);
+  });
+
+  it('verifies the release model.sig beside the chain', () => {
+    const last = outcome.genuine.steps.at(-1);
+    expect(last?.bundle?.rootDigest).toBe(outcome.genuine.model.rootDigest);
+    expect(
+      outcome.genuine.findings.filter((f) => f.code.startsWith('OMS')),
+    ).toEqual([]);
   });
 
   it('catches the adapter attached by a signer the policy refuses', () => {

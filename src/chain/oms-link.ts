@@ -1,0 +1,67 @@
+import { ProvenanceError } from '../errors.js';
+import { verifyModelSignature } from '../interop/index.js';
+import type { TrustedRootHandle } from '../verify/index.js';
+import { finding, type Finding } from './findings.js';
+import type { ChainResult } from './result.js';
+
+/**
+ * Checks an OpenSSF Model Signing signature made beside the chain: it must
+ * verify (keyless, against the same trusted root, signed by a signer of
+ * the last step), cover exactly the files on disk, and name the same
+ * digest as the last step's bundle subject.
+ */
+export async function checkOmsSignature(
+  result: ChainResult,
+  signaturePath: string,
+  trustedRoot: TrustedRootHandle,
+): Promise<Finding[]> {
+  const last = result.steps.at(-1);
+  if (last === undefined) return [];
+  const twins = result.steps.filter(
+    (s) =>
+      s.kind === last.kind && s.bundle?.rootDigest === last.bundle?.rootDigest,
+  );
+  const identity = twins.map((s) => ({ ...s.signer }));
+  let rootDigest: string;
+  try {
+    const verified = await verifyModelSignature(
+      result.model.path,
+      signaturePath,
+      {
+        kind: 'sigstore',
+        trustedRoot,
+        identity,
+      },
+    );
+    rootDigest = verified.rootDigest;
+  } catch (error) {
+    const reason =
+      error instanceof ProvenanceError
+        ? `${error.code}: ${error.message}`
+        : 'unreadable';
+    return [
+      finding(
+        'OMS_SIGNATURE_INVALID',
+        `the model.sig does not verify: ${reason}`,
+        {
+          file: signaturePath,
+          step: last.kind,
+        },
+      ),
+    ];
+  }
+  if (last.bundle?.rootDigest === rootDigest) return [];
+  return [
+    finding(
+      'OMS_SUBJECT_MISMATCH',
+      `the model.sig and ${last.kind} name different bundles`,
+      {
+        attestation: last.attestation,
+        step: last.kind,
+        file: signaturePath,
+        expected: last.bundle?.rootDigest ?? 'none',
+        actual: rootDigest,
+      },
+    ),
+  ];
+}
