@@ -3,11 +3,11 @@ import { DigestError } from '../errors.js';
 /** Hash functions of the OpenSSF Model Signing format that this supports. */
 export type HashAlgorithm = 'sha256' | 'blake2b';
 
-/** The `node:crypto` name and hex length of each algorithm. */
-const ALGORITHMS: Record<HashAlgorithm, { node: string; hexLength: number }> = {
-  sha256: { node: 'sha256', hexLength: 64 },
+/** The `node:crypto` name of each algorithm. */
+const NODE_NAMES: Record<HashAlgorithm, string> = {
+  sha256: 'sha256',
   // Unkeyed BLAKE2b with a 64-byte digest, as Python's hashlib.blake2b().
-  blake2b: { node: 'blake2b512', hexLength: 128 },
+  blake2b: 'blake2b512',
 };
 
 /**
@@ -27,10 +27,5 @@ export function hashAlgorithm(name: string): HashAlgorithm {
 
 /** The `node:crypto` name of an algorithm. */
 export function nodeHashName(algorithm: HashAlgorithm): string {
-  return ALGORITHMS[algorithm].node;
-}
-
-/** The length of an algorithm's digest in hex characters. */
-export function hexLength(algorithm: HashAlgorithm): number {
-  return ALGORITHMS[algorithm].hexLength;
+  return NODE_NAMES[algorithm];
 }
