@@ -15,7 +15,7 @@ let corpus: Corpus;
 beforeAll(async () => {
   corpus = await buildCorpus();
 });
-afterAll(async () => corpus.lab.close());
+afterAll(async () => corpus?.lab.close());
 
 it(`verifyChain under ${RUNS} random mutations`, async () => {
   const tally = await runMutations(corpus, {

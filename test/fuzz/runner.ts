@@ -15,12 +15,8 @@ import type { ChainResult } from '../../src/chain/result.js';
 import { ProvenanceError } from '../../src/errors.js';
 import { AttestationStore } from '../../src/store/store.js';
 import type { Corpus } from './corpus.js';
-import {
-  applyMutation,
-  mutation,
-  type Mutant,
-  type Mutation,
-} from './mutations.js';
+import { applyMutation, type Mutant } from './apply.js';
+import { mutation, type Mutation } from './mutations.js';
 import { judge } from './oracle.js';
 
 /** What one mutation came to. */
