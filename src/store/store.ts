@@ -1,17 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  lstat,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-} from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
 
 /** Name of the store folder inside a model bundle (ignored by hashing). */
 export const STORE_DIR_NAME = '.mprov';
@@ -86,20 +78,10 @@ export class AttestationStore {
       );
     }
     const id = sha256Hex(bytes);
-    const target = join(this.dir, id + SUFFIX);
-    const temp = join(this.dir, `.${id}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       await mkdir(this.dir, { recursive: true });
-      const handle = await open(temp, 'wx', 0o644);
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, target);
+      await writeFileAtomic(join(this.dir, id + SUFFIX), bytes);
     } catch (cause) {
-      await rm(temp, { force: true });
       throw new StoreError('STORE_WRITE_FAILED', 'cannot write attestation', {
         cause,
       });
