@@ -1,6 +1,6 @@
 /**
- * A local Sigstore stand-in for tests: an OIDC issuer, Fulcio, Rekor v1 and a
- * timestamp authority on one HTTP server bound to 127.0.0.1, with a trusted
+ * A local Sigstore stand-in for tests: an OIDC issuer, Fulcio, Rekor (v1 and
+ * v2 APIs) and a timestamp authority on one HTTP server bound to 127.0.0.1, with a trusted
  * root built from this run's keys. Nothing here contacts another host.
  *
  * @packageDocumentation
@@ -24,6 +24,7 @@ import { BodyTooLargeError, fail, readBody, send } from './http.js';
 import type { RouteResult } from './http.js';
 import { OidcIssuer } from './oidc.js';
 import { rekorRoute } from './rekor.js';
+import { rekorV2Route } from './rekor-v2.js';
 import { buildTrustedRoot } from './trusted-root.js';
 import { tsaRoute } from './tsa.js';
 
@@ -31,7 +32,10 @@ import { tsaRoute } from './tsa.js';
 export interface StandIn {
   /** Base URL, `http://127.0.0.1:PORT`. */
   readonly url: string;
-  /** Fulcio, Rekor and TSA base URLs (all equal to {@link StandIn.url}). */
+  /**
+   * Fulcio, Rekor and TSA base URLs (all equal to {@link StandIn.url}). Rekor
+   * answers both `/api/v1/log/entries` and `/api/v2/log/entries`.
+   */
   readonly fulcioURL: string;
   readonly rekorURL: string;
   readonly tsaURL: string;
@@ -87,6 +91,7 @@ async function buildServices(url: string, validFrom: Date): Promise<Services> {
   const routes = new Map<string, Route>([
     ['/api/v2/signingCert', fulcioRoute(ca, oidc)],
     ['/api/v1/log/entries', rekorRoute(tlog)],
+    ['/api/v2/log/entries', rekorV2Route(tlog)],
     ['/api/v1/timestamp', tsaRoute(tsa, clock)],
   ]);
   const trustedRoot = buildTrustedRoot({
@@ -130,13 +135,17 @@ async function handle(
  * // sigstore.trustedRoot, then:
  * await sigstore.close();
  * ```
- * @throws RangeError for a Rekor version other than 1.
+ * Both Rekor APIs are always served; `rekorVersion` only states what the
+ * caller means to use, and must be 1 or 2.
+ *
+ * @throws RangeError for a Rekor version other than 1 or 2.
  */
 export async function startStandIn(
-  opts: { rekorVersion?: 1 } = {},
+  opts: { rekorVersion?: 1 | 2 } = {},
 ): Promise<StandIn> {
-  if ((opts.rekorVersion ?? 1) !== 1) {
-    throw new RangeError('the stand-in serves Rekor v1 only');
+  const version: unknown = opts.rekorVersion ?? 1;
+  if (version !== 1 && version !== 2) {
+    throw new RangeError('the stand-in serves Rekor v1 and v2 only');
   }
   // Requests cannot arrive before the URL is known, but the handler must
   // exist before listening, so it reads the services through this holder.

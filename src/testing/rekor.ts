@@ -1,4 +1,4 @@
-import { createHash, verify, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 import { rekorHandler } from '@sigstore/mock/dist/rekor/handler.js';
 import type { TLog } from '@sigstore/mock/dist/rekor/tlog.js';
@@ -10,6 +10,7 @@ import {
   parseJson,
   type RouteResult,
 } from './http.js';
+import { allVerify, pae, verifierKey } from './verify-sig.js';
 
 interface ProposedDsse {
   envelope: string;
@@ -24,13 +25,6 @@ interface ParsedEnvelope {
 
 const sha256 = (data: Uint8Array | string): string =>
   createHash('sha256').update(data).digest('hex');
-
-/** DSSE v1 pre-authentication encoding. */
-function pae(payloadType: string, payload: Buffer): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  const head = `DSSEv1 ${type.length} ${payloadType} ${payload.length} `;
-  return Buffer.concat([Buffer.from(head, 'utf8'), payload]);
-}
 
 function readProposal(body: unknown): ProposedDsse | undefined {
   if (!isRecord(body) || body.kind !== 'dsse') return undefined;
@@ -64,18 +58,15 @@ function readEnvelope(text: string): ParsedEnvelope | undefined {
   };
 }
 
-/** Checks every envelope signature with the verifier's certificate key. */
+/**
+ * Checks every envelope signature with the verifier's key: a certificate
+ * (keyless) or a public key (key-based), given as base64 of its PEM.
+ */
 function signaturesHold(env: ParsedEnvelope, verifierB64: string): boolean {
-  try {
-    const pem = Buffer.from(verifierB64, 'base64').toString('utf8');
-    const key = new X509Certificate(pem).publicKey;
-    const data = pae(env.payloadType, env.payload);
-    return env.signatures.every((sig) =>
-      verify('sha256', data, key, Buffer.from(sig, 'base64')),
-    );
-  } catch {
-    return false;
-  }
+  const key = verifierKey(Buffer.from(verifierB64, 'base64'));
+  if (!key) return false;
+  const sigs = env.signatures.map((sig) => Buffer.from(sig, 'base64'));
+  return allVerify(key, pae(env.payloadType, env.payload), sigs);
 }
 
 /**

@@ -43,7 +43,7 @@ describe('stand-in services', () => {
   describe('#startStandIn', () => {
     describe('when asked for a Rekor version it does not serve', () => {
       it('throws RangeError', async () => {
-        const opts = { rekorVersion: 2 } as unknown as { rekorVersion: 1 };
+        const opts = { rekorVersion: 3 } as unknown as { rekorVersion: 1 };
         await expect(startStandIn(opts)).rejects.toThrow(RangeError);
       });
     });
@@ -123,6 +123,33 @@ describe('stand-in services', () => {
           apiVersion: '0.0.1',
         });
         const res = await post('/api/v1/log/entries', body);
+        expect(res.status).toBe(400);
+      });
+    });
+  });
+
+  describe('POST /api/v2/log/entries', () => {
+    describe('when the request is not a dsse 0.0.2 request', () => {
+      it('returns 400', async () => {
+        const body = JSON.stringify({ hashedRekordRequestV002: {} });
+        const res = await post('/api/v2/log/entries', body);
+        expect(res.status).toBe(400);
+      });
+    });
+
+    describe('when the envelope signature does not verify', () => {
+      it('returns 400', async () => {
+        const body = JSON.stringify({
+          dsseRequestV002: {
+            envelope: {
+              payload: 'e30=',
+              payloadType: 'application/vnd.in-toto+json',
+              signatures: [{ sig: 'AAAA', keyid: '' }],
+            },
+            verifiers: [],
+          },
+        });
+        const res = await post('/api/v2/log/entries', body);
         expect(res.status).toBe(400);
       });
     });
