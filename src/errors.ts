@@ -49,7 +49,11 @@ export class DsseError extends ProvenanceError<DsseErrorCode> {}
 
 /** Signing: identity tokens and Sigstore services. */
 export type SigningErrorCode =
-  'SIGNING_NO_TOKEN' | 'SIGNING_FAILED' | 'SIGNING_BAD_OPTIONS';
+  | 'SIGNING_NO_TOKEN'
+  | 'SIGNING_FAILED'
+  | 'SIGNING_BAD_OPTIONS'
+  | 'SIGNING_BAD_KEY'
+  | 'SIGNING_BAD_CONFIG';
 export class SigningError extends ProvenanceError<SigningErrorCode> {}
 
 /** Verifying one attestation. */

@@ -7,5 +7,12 @@
 export type { Signer } from './signer.js';
 export { keylessSigner } from './keyless.js';
 export type { KeylessOptions } from './keyless.js';
-export { TOKEN_ENV_VAR, tokenProvider } from './token.js';
+export { TOKEN_ENV_VAR, ambientTokenProvider, tokenProvider } from './token.js';
 export type { TokenSource } from './token.js';
+export {
+  GITHUB_TOKEN_VAR,
+  GITHUB_URL_VAR,
+  githubActionsTokenProvider,
+} from './github.js';
+export type { GitHubTokenSource } from './github.js';
+export type { RekorVersion } from './witnesses.js';

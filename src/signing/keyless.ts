@@ -1,48 +1,36 @@
 import { bundleToJSON } from '@sigstore/bundle';
-import {
-  DSSEBundleBuilder,
-  FulcioSigner,
-  RekorWitness,
-  TSAWitness,
-  type Witness,
-} from '@sigstore/sign';
+import { DSSEBundleBuilder, FulcioSigner } from '@sigstore/sign';
 
 import { SigningError } from '../errors.js';
 import { safeMessage, withoutToken } from './redact.js';
 import type { Signer } from './signer.js';
-import { tokenProvider as envOrFileToken } from './token.js';
+import { ambientTokenProvider } from './token.js';
+import {
+  checkURL,
+  checkWitnessOptions,
+  HTTP_TIMEOUT_MS,
+  witnessesFor,
+  type RekorVersion,
+} from './witnesses.js';
 
 /** Where to sign and with which identity. No URL has a default. */
 export interface KeylessOptions {
   /** Fulcio base URL, e.g. `https://fulcio.example`. */
   fulcioURL: string;
-  /** Rekor (v1 API) base URL. */
+  /** Rekor base URL. */
   rekorURL: string;
+  /**
+   * Rekor API: 1 (default, `dsse` 0.0.1 entries with a signed entry
+   * timestamp) or 2 (`dsse` 0.0.2 entries, no signed time: requires
+   * `tsaServerURL`).
+   */
+  rekorVersion?: RekorVersion;
   /** A timestamp authority base URL; adds an RFC 3161 timestamp. */
   tsaServerURL?: string;
   /** A fixed OIDC identity token. Give this or `tokenProvider`. */
   identityToken?: string;
   /** Called once per signature for a fresh token. */
   tokenProvider?: () => Promise<string>;
-}
-
-/** Per-request timeout for Fulcio, Rekor and the TSA. */
-const HTTP_TIMEOUT_MS = 30_000;
-
-function checkURL(name: string, value: unknown): string {
-  let url: URL | undefined;
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
-    throw new SigningError(
-      'SIGNING_BAD_OPTIONS',
-      `expected ${name} to be an http(s) URL`,
-    );
-  }
-  return value as string;
 }
 
 function pickTokenSource(opts: KeylessOptions): () => Promise<string> {
@@ -54,7 +42,7 @@ function pickTokenSource(opts: KeylessOptions): () => Promise<string> {
     );
   }
   if (identityToken !== undefined) return () => Promise.resolve(identityToken);
-  return tokenProvider ?? envOrFileToken();
+  return tokenProvider ?? ambientTokenProvider();
 }
 
 async function fetchToken(source: () => Promise<string>): Promise<string> {
@@ -103,30 +91,16 @@ function refuseExpired(token: string): void {
   }
 }
 
-function witnesses(opts: KeylessOptions): Witness[] {
-  const rekor = new RekorWitness({
-    rekorBaseURL: opts.rekorURL,
-    entryType: 'dsse',
-    majorApiVersion: 1,
-    timeout: HTTP_TIMEOUT_MS,
-  });
-  if (opts.tsaServerURL === undefined) return [rekor];
-  const tsa = new TSAWitness({
-    tsaBaseURL: opts.tsaServerURL,
-    timeout: HTTP_TIMEOUT_MS,
-  });
-  return [rekor, tsa];
-}
-
 /**
  * A keyless Sigstore signer: an ephemeral key certified by Fulcio for the
- * OIDC identity, the DSSE envelope logged in Rekor as a `dsse` entry, and an
- * RFC 3161 timestamp when `tsaServerURL` is set. Bundles are v0.3 JSON.
- * Without `identityToken` or `tokenProvider`, the token is read from
- * `SIGSTORE_ID_TOKEN`. No error it throws contains the token.
+ * OIDC identity, the DSSE envelope logged in Rekor as a `dsse` entry (v1 or
+ * v2 API), and an RFC 3161 timestamp when `tsaServerURL` is set. Bundles
+ * are v0.3 JSON. Without `identityToken` or `tokenProvider`, the token comes
+ * from {@link ambientTokenProvider} (GitHub Actions, else
+ * `SIGSTORE_ID_TOKEN`). No error it throws contains the token.
  *
  * @throws SigningError `SIGNING_BAD_OPTIONS` for a missing or non-http(s)
- *   URL or two token sources; `signDsse` throws `SIGNING_NO_TOKEN` when no
+ *   URL, two token sources, or Rekor v2 without a TSA; `signDsse` throws `SIGNING_NO_TOKEN` when no
  *   usable token is found and `SIGNING_FAILED` when a service refuses.
  * @example
  * ```ts
@@ -138,9 +112,7 @@ function witnesses(opts: KeylessOptions): Witness[] {
 export function keylessSigner(opts: KeylessOptions): Signer {
   checkURL('fulcioURL', opts.fulcioURL);
   checkURL('rekorURL', opts.rekorURL);
-  if (opts.tsaServerURL !== undefined) {
-    checkURL('tsaServerURL', opts.tsaServerURL);
-  }
+  checkWitnessOptions(opts);
   const source = pickTokenSource(opts);
   return {
     async signDsse(payload, payloadType) {
@@ -169,7 +141,7 @@ async function signWithToken(
   });
   const builder = new DSSEBundleBuilder({
     signer,
-    witnesses: witnesses(opts),
+    witnesses: witnessesFor(opts),
   });
   try {
     const bundle = await builder.create({ data: payload, type: payloadType });

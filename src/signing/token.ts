@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 
 import { SigningError } from '../errors.js';
+import {
+  GITHUB_TOKEN_VAR,
+  GITHUB_URL_VAR,
+  githubActionsTokenProvider,
+  inGitHubActions,
+} from './github.js';
 
 /** The environment variable Sigstore clients read an identity token from. */
 export const TOKEN_ENV_VAR = 'SIGSTORE_ID_TOKEN';
@@ -63,6 +69,35 @@ export function tokenProvider(source: TokenSource = {}): () => Promise<string> {
     throw new SigningError(
       'SIGNING_NO_TOKEN',
       `expected an identity token in ${TOKEN_ENV_VAR} or a token file, found none`,
+    );
+  };
+}
+
+/**
+ * The token provider for the environment the process runs in: GitHub
+ * Actions' OIDC endpoint when its variables are set, else
+ * `SIGSTORE_ID_TOKEN` (GitLab CI with `id_tokens`, Buildkite, CircleCI and
+ * any CI that can put a token there). It decides on every call.
+ *
+ * @throws SigningError `SIGNING_NO_TOKEN` (from the returned function) when
+ *   neither source is present, or the GitHub endpoint refuses.
+ * @example
+ * ```ts
+ * const signer = keylessSigner({ fulcioURL, rekorURL,
+ *   tokenProvider: ambientTokenProvider() });
+ * ```
+ */
+export function ambientTokenProvider(
+  source: Pick<TokenSource, 'env'> = {},
+): () => Promise<string> {
+  return async () => {
+    const env = source.env ?? process.env;
+    if (inGitHubActions(env)) return githubActionsTokenProvider({ env })();
+    const fromEnv = env[TOKEN_ENV_VAR]?.trim();
+    if (fromEnv) return fromEnv;
+    throw new SigningError(
+      'SIGNING_NO_TOKEN',
+      `expected an identity token: run in GitHub Actions with id-token: write (${GITHUB_URL_VAR} and ${GITHUB_TOKEN_VAR}), or set ${TOKEN_ENV_VAR}`,
     );
   };
 }
