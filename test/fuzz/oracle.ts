@@ -20,7 +20,7 @@ export interface BundleView {
   invalid?: string;
   /** The certificate and timestamp bytes as stored, whole. */
   der: string;
-  /** Some base64 text is neither standard nor URL-safe, canonical. */
+  /** Some base64 or number is read leniently (outside the formats). */
   loose?: boolean;
   /** Payload, payload type, signatures, signing key: must be identical. */
   core: string;
@@ -42,7 +42,7 @@ const STRICT_B64 = [
   /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/,
   /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$/,
 ];
-/** Set by {@link viewOf}: some base64 was outside both DSSE alphabets. */
+/** Set by {@link viewOf}: something was read leniently (see `loose`). */
 let loose = false;
 
 /** Bytes as a decoder of proto3 JSON (Node's `Buffer`) reads base64. */
@@ -83,17 +83,21 @@ function timestamp(v: unknown): string {
 }
 
 /**
- * An int64 as proto3 JSON reads it: a decimal string or a number, and an
- * absent one is 0 (the writer leaves zeros out).
+ * An int64 as the verifier's proto3 JSON reader takes it: absent and
+ * `null` are 0 (proto3 JSON), a decimal string or a number is its value,
+ * and anything else is first turned into a string (`[]` becomes `""`,
+ * which reads as 0: lenient, and flagged so).
  */
-const int = (v: unknown): string =>
-  v === undefined || v === ''
-    ? '0'
-    : typeof v === 'string' && /^-?\d+$/.test(v)
-      ? BigInt(v).toString()
-      : typeof v === 'number' && Number.isSafeInteger(v)
-        ? String(v)
-        : `<${JSON.stringify(v)}>`;
+function int(v: unknown): string {
+  if (v === undefined || v === null) return '0';
+  if (typeof v === 'number') {
+    return Number.isSafeInteger(v) ? String(v) : `<${v}>`;
+  }
+  if (typeof v !== 'string') loose = true;
+  const text = typeof v === 'string' ? v : Array.isArray(v) ? v.join() : '?';
+  if (text === '') return '0';
+  return /^-?\d+$/.test(text) ? BigInt(text).toString() : `<${text}>`;
+}
 
 const str = (v: unknown): string =>
   v === undefined ? '' : typeof v === 'string' ? v : `<${JSON.stringify(v)}>`;
@@ -212,7 +216,7 @@ export interface Mutated {
 /** The oracle's verdict: `mustReject` reasons, or none. */
 export interface Judgement {
   mustReject: string[];
-  /** Some entry's base64 decodes only leniently. */
+  /** Some entry's base64 or numbers are read only leniently. */
   loose: boolean;
   /** Some certificate or timestamp changed outside what is signed. */
   reframed: boolean;

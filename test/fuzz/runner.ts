@@ -110,7 +110,7 @@ export async function runOne(
   if (mutant.requires !== undefined) reasons.push(mutant.requires);
   const outcome = await verifyMutant(corpus, mutant, reasons, dir);
   if (outcome.kind === 'accepted') {
-    if (judged.loose) outcome.reason += ' (base64 read leniently)';
+    if (judged.loose) outcome.reason += ' (read leniently)';
     if (judged.reframed) outcome.reason += ' (unsigned DER fields)';
     if (unchanged(mutant)) outcome.reason = `no-op: ${outcome.reason}`;
   }
