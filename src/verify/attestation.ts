@@ -13,6 +13,7 @@ import {
 } from '@sigstore/verify';
 
 import { VerifyError } from '../errors.js';
+import { checkBundleStrictly } from './strict-bundle.js';
 import type { SignerIdentity } from './identity.js';
 import { trustMaterialOf, type TrustedRootHandle } from './trusted-root.js';
 
@@ -156,6 +157,7 @@ export function verifyAttestation(
   root: TrustedRootHandle,
 ): Promise<VerifiedAttestation> {
   return Promise.resolve().then(() => {
+    checkBundleStrictly(bundle);
     const parsed = parseBundle(bundle);
     const entity = toEntity(parsed);
     const signer = identityOf(runVerifier(entity, root));
