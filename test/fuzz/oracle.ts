@@ -58,7 +58,7 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 /**
  * What a certificate's issuer signed (the TBSCertificate) and the signature:
  * the outer algorithm field and the DER framing around them are signed by
- * nothing, and the verifier reads them leniently (see HOLE in holes.test.ts).
+ * nothing (the verifier may refuse them altered, or read them leniently).
  */
 function certificate(v: unknown): string {
   const raw = b64(v);
@@ -140,8 +140,8 @@ function tlogOf(e: unknown): BundleView['tlog'][number] {
       entry?.inclusionProof === undefined
         ? null
         : // rootHash and treeSize only repeat what the signed checkpoint
-          // says; the verifier relies on the checkpoint (see HOLE in
-          // holes.test.ts), so the oracle leaves them out.
+          // says, so the oracle leaves them out: refusing a mismatch (as
+          // src/verify/strict-bundle.ts now does) is allowed, not required.
           JSON.stringify([
             int(proof?.logIndex),
             proof?.hashes === undefined
