@@ -70,7 +70,9 @@ function canonicalEntry(request: DSSERequestV002): Entry | undefined {
  * Rekor v2, it checks the signatures and logs the canonical entry (payload
  * hash, signatures with their verifier), not the request. The mock's log
  * proves inclusion at index 0 of a one-leaf tree but reports a random
- * index; the entry and its proof are set to index 0 so that they agree.
+ * index, and decodes its hex root hash as base64; the entry and its proof
+ * are set to index 0 and the proof's root hash to the one-leaf tree's
+ * (the leaf hash), so that they agree with the checkpoint.
  */
 export function rekorV2Route(
   tlog: TLog,
@@ -83,10 +85,14 @@ export function rekorV2Route(
     // logV2 canonicalizes the object it is given into the entry's body.
     const logged = await tlog.logV2(Entry.toJSON(entry) as CreateEntryRequest);
     const proof = logged.inclusionProof;
+    const rootHash = createHash('sha256')
+      .update(Buffer.from([0]))
+      .update(logged.canonicalizedBody)
+      .digest();
     const fixed = {
       ...logged,
       logIndex: '0',
-      ...(proof && { inclusionProof: { ...proof, logIndex: '0' } }),
+      ...(proof && { inclusionProof: { ...proof, logIndex: '0', rootHash } }),
     };
     return json(201, TransparencyLogEntry.toJSON(fixed));
   };
