@@ -50,8 +50,24 @@ export { renderJson, RESULT_FORMAT } from './report/json.js';
 export { renderText } from './report/text.js';
 export { renderMarkdown } from './report/markdown.js';
 export { renderMermaid } from './report/mermaid.js';
-export { keylessSigner, tokenProvider } from './signing/index.js';
-export type { KeylessOptions, Signer, TokenSource } from './signing/index.js';
+export {
+  ambientTokenProvider,
+  githubActionsTokenProvider,
+  keylessSigner,
+  keySigner,
+  selectServices,
+  signerFromSigningConfig,
+  tokenProvider,
+} from './signing/index.js';
+export type {
+  GitHubTokenSource,
+  KeylessOptions,
+  KeySignerOptions,
+  RekorVersion,
+  SelectedServices,
+  Signer,
+  TokenSource,
+} from './signing/index.js';
 export {
   parseStatement,
   PAYLOAD_TYPE,

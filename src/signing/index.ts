@@ -7,6 +7,14 @@
 export type { Signer } from './signer.js';
 export { keylessSigner } from './keyless.js';
 export type { KeylessOptions } from './keyless.js';
+export { keySigner } from './key.js';
+export {
+  SIGNING_CONFIG_MEDIA_TYPE,
+  selectServices,
+  signerFromSigningConfig,
+} from './signing-config.js';
+export type { SelectedServices } from './signing-config.js';
+export type { KeySignerOptions } from './key.js';
 export { TOKEN_ENV_VAR, ambientTokenProvider, tokenProvider } from './token.js';
 export type { TokenSource } from './token.js';
 export {
