@@ -25,11 +25,16 @@ import {
   BytesSignatureContent,
   DigestSignatureContent,
 } from './digest-content.js';
+import { preAuthEncoding } from '../dsse/pae.js';
 import { matchSubject } from './dsse-subjects.js';
 import { supportsPrehash } from './ecdsa-prehash.js';
 import { checkSigner, type BundlePolicy } from './bundle-policy.js';
 import { publicGoodRoot } from './public-good.js';
-import { loadPublicKey, type VerificationKey } from './public-key.js';
+import {
+  loadPublicKey,
+  verifyDsseSignature,
+  type VerificationKey,
+} from './public-key.js';
 import { fromSigstoreError } from './sigstore-errors.js';
 import { trustMaterialOf, type TrustedRootHandle } from './trusted-root.js';
 
@@ -43,6 +48,12 @@ export interface VerifyBundleOptions {
   policy: BundlePolicy;
   /** Default: the embedded public-good root ({@link publicGoodRoot}). */
   trustedRoot?: TrustedRootHandle;
+  /**
+   * With a key policy only: accept a bundle signed fully offline, with no
+   * log entry and no signed time (`signedAt` is then an invalid Date).
+   * Default false: a log entry and a signed time are required.
+   */
+  allowUnlogged?: boolean;
 }
 
 const HASHES = new Map<HashAlgorithm, DigestAlgorithm>([
@@ -110,7 +121,18 @@ function toEntity(
     );
   }
   const { content } = bundle;
-  if (content.$case !== 'messageSignature') return entity;
+  if (content.$case !== 'messageSignature') {
+    if (!key) return entity;
+    // A key-signed envelope: check it with the key's own hash.
+    const { payloadType, payload } = content.dsseEnvelope;
+    const pae = preAuthEncoding(payloadType, payload);
+    const signature = Object.create(
+      entity.signature,
+    ) as typeof entity.signature;
+    signature.verifySignature = () =>
+      verifyDsseSignature(key, pae, entity.signature.signature);
+    return { ...entity, signature };
+  }
   if (artifact.bytes) {
     const signature = new BytesSignatureContent(
       entity.signature,
@@ -144,12 +166,15 @@ function runVerifier(
   entity: SignedEntity,
   trust: TrustMaterial,
   keyBased: boolean,
+  unlogged = false,
 ): Signer {
-  // Always a log entry and a signed time; an SCT unless the key is given.
+  // A log entry and a signed time unless the caller accepts an offline key
+  // signature; an SCT unless the key is given.
+  const logged = unlogged ? 0 : 1;
   const verifier = new Verifier(trust, {
-    tlogThreshold: 1,
+    tlogThreshold: logged,
     ctlogThreshold: keyBased ? 0 : 1,
-    timestampThreshold: 1,
+    timestampThreshold: logged,
   });
   try {
     return verifier.verify(entity);
@@ -198,7 +223,8 @@ export async function verifyBundle(
   }
 
   const entity = toEntity(bundle, artifact, key);
-  const signer = runVerifier(entity, trustFor(root, key), key !== undefined);
+  const unlogged = key !== undefined && options.allowUnlogged === true;
+  const signer = runVerifier(entity, trustFor(root, key), !!key, unlogged);
   const checked = checkSigner(signer, options.policy, key, bundle);
 
   const dsse =

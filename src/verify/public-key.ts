@@ -1,4 +1,9 @@
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 
 import { VerifyError } from '../errors.js';
 
@@ -61,4 +66,23 @@ export function loadPublicKey(pem: string): VerificationKey {
   const der = key.export({ format: 'der', type: 'spki' });
   const hex = createHash('sha256').update(der).digest('hex');
   return { key, type, digest: `sha256:${hex}` };
+}
+
+/**
+ * Verifies a DSSE signature over its pre-authentication encoding with the
+ * hash Sigstore pairs with the key (`PKIX_ECDSA_P384_SHA_384` on P-384,
+ * SHA-256 on P-256, none on Ed25519); `@sigstore/verify` would hash every
+ * ECDSA key with SHA-256.
+ */
+export function verifyDsseSignature(
+  key: VerificationKey,
+  pae: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  const hash = { 'ecdsa-p256': 'sha256', 'ecdsa-p384': 'sha384' }[key.type];
+  try {
+    return verify(hash ?? null, pae, key.key, signature);
+  } catch {
+    return false;
+  }
 }
