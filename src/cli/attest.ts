@@ -12,16 +12,18 @@ import {
   type Command,
 } from './io.js';
 import {
+  KEY_OPTIONS,
+  KEY_OPTIONS_HELP,
   KEYLESS_OPTIONS,
   KEYLESS_OPTIONS_HELP,
-  keylessSignerFrom,
+  signerFrom,
 } from './keyless-args.js';
 
 const HELP = `usage: mprov attest --kind KIND --output DIR --input [ROLE=]PATH ... [options]
 
 Attests one packaging step: hashes its inputs and outputs, builds an in-toto
-statement (SLSA Provenance v1), signs it keyless with Sigstore, and adds the
-bundle to the store beside the outputs. Attestations found in the inputs'
+statement (SLSA Provenance v1), signs it keyless with Sigstore (or with a
+key), and adds the bundle to the store beside the outputs. Attestations found in the inputs'
 stores are carried into the output's store, so the chain travels with the
 model.
 
@@ -42,6 +44,7 @@ step:
 
 signing (no defaults: name the Sigstore instance you use):
 ${KEYLESS_OPTIONS_HELP}
+${KEY_OPTIONS_HELP}
 
   --json                   print the attestation id and statement as JSON
   -h, --help               show this help
@@ -62,6 +65,9 @@ example:
     --param scheme=int8-symmetric-per-tensor --param bits=8 \\
     --builder-id https://ci.example.com/quantize \\
     --fulcio-url http://127.0.0.1:8080 --rekor-url http://127.0.0.1:8080
+  mprov attest --kind quantize --input exported --output quantized \\
+    --param scheme=int8-symmetric-per-tensor --param bits=8 \\
+    --builder-id https://ci.example.com/quantize --key signing-key.pem
 `;
 
 const OPTIONS = {
@@ -75,6 +81,7 @@ const OPTIONS = {
   store: { type: 'string' },
   'oms-signature': { type: 'string' },
   ...KEYLESS_OPTIONS,
+  ...KEY_OPTIONS,
   json: { type: 'boolean', default: false },
 } satisfies ParseArgsOptionsConfig;
 
@@ -99,7 +106,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
       parameters: await parameters(values.params, values.param),
       builderId,
       tools: values.tool.map((path) => ({ path })),
-      signer: await keylessSignerFrom(values),
+      signer: await signerFrom(values),
       startedOn: new Date(),
       ...(values['oms-signature']
         ? { omsSignature: values['oms-signature'] }
@@ -170,7 +177,8 @@ function jsonOrString(value: string): unknown {
 
 /** `mprov attest`: attest one packaging step. */
 export const attestCommand: Command = {
-  summary: 'attest one packaging step (sign its statement keyless)',
+  summary:
+    'attest one packaging step (sign its statement keyless or with a key)',
   help: HELP,
   run,
 };
