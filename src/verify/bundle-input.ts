@@ -2,6 +2,7 @@ import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 
 import { VerifyError } from '../errors.js';
 import { parseStrictJson, StrictJsonError } from '../json/strict.js';
+import { checkBundleStrictly } from './strict-bundle.js';
 
 /** The bundle format versions this library verifies. */
 export type BundleVersion = '0.1' | '0.2' | '0.3';
@@ -90,6 +91,7 @@ export function parseBundleText(text: string | Uint8Array): ParsedBundle {
   if (!isObject(json)) throw malformed('expected a bundle JSON object');
   const version = versionOf(json);
   checkDsseSignatures(json);
+  checkBundleStrictly(json);
   if (
     (json.dsseEnvelope === undefined) ===
     (json.messageSignature === undefined)

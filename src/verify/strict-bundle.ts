@@ -14,7 +14,9 @@ import { VerifyError } from '../errors.js';
  * - certificates must parse as strict DER X.509;
  * - a timestamp response must say its request was granted.
  *
- * @throws VerifyError `VERIFY_BUNDLE_MALFORMED` naming the field.
+ * @throws VerifyError naming the field: `VERIFY_BUNDLE_MALFORMED` (base64),
+ *   `VERIFY_TLOG_FAILED` (proof, checkpoint), `VERIFY_BUNDLE_MALFORMED`
+ *   (certificate), `VERIFY_TIMESTAMP_FAILED`.
  */
 export function checkBundleStrictly(bundle: unknown): void {
   // Not an object: the bundle parser says so, with its own message.
@@ -77,7 +79,7 @@ function checkProof(proof: Proof, i: number): void {
   const [body, signatures] = splitNote(note, where);
   const [, size, root] = body.split('\n');
   if (size !== String(proof.treeSize)) {
-    malformed(`${where}.treeSize: not the checkpoint's`);
+    tlogFailed(`${where}.treeSize: not the checkpoint's`);
   }
   const rootHex = Buffer.from(root ?? '', 'base64').toString('hex');
   const proofHex =
@@ -85,17 +87,17 @@ function checkProof(proof: Proof, i: number): void {
       ? Buffer.from(proof.rootHash, 'base64').toString('hex')
       : '';
   if (rootHex === '' || rootHex !== proofHex) {
-    malformed(`${where}.rootHash: not the checkpoint's`);
+    tlogFailed(`${where}.rootHash: not the checkpoint's`);
   }
   if (!signatures.every((line) => line.startsWith('\u2014 '))) {
-    malformed(`${where}.checkpoint: text after the signatures`);
+    tlogFailed(`${where}.checkpoint: text after the signatures`);
   }
 }
 
 function splitNote(note: string, where: string): [string, string[]] {
   const split = note.indexOf('\n\n');
   if (split < 0 || !note.endsWith('\n')) {
-    malformed(`${where}.checkpoint: not a signed note`);
+    tlogFailed(`${where}.checkpoint: not a signed note`);
   }
   const signatures = note.slice(split + 2, -1).split('\n');
   return [note.slice(0, split), signatures];
@@ -128,10 +130,17 @@ function checkGranted(value: unknown, i: number): void {
   }
   // 0 granted, 1 granted with modifications; anything else is a refusal.
   if (status !== 0 && status !== 1) {
-    malformed(`rfc3161Timestamps[${i}]: the response did not grant`);
+    throw new VerifyError(
+      'VERIFY_TIMESTAMP_FAILED',
+      `rfc3161Timestamps[${i}]: the response did not grant`,
+    );
   }
 }
 
 function malformed(message: string): never {
   throw new VerifyError('VERIFY_BUNDLE_MALFORMED', message);
+}
+
+function tlogFailed(message: string): never {
+  throw new VerifyError('VERIFY_TLOG_FAILED', message);
 }
