@@ -59,12 +59,20 @@ interface Proof {
   checkpoint?: { envelope?: unknown };
 }
 
+// Standard or URL-safe alphabet (DSSE allows both), never mixed, padding
+// optional, no white space.
 const BASE64 =
-  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+const BASE64URL =
+  /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$/;
 
 function canonicalBase64(value: unknown, where: string): void {
-  if (typeof value === 'string' && !BASE64.test(value)) {
-    malformed(`${where}: expected canonical base64`);
+  if (
+    typeof value === 'string' &&
+    !BASE64.test(value) &&
+    !BASE64URL.test(value)
+  ) {
+    malformed(`${where}: expected base64 without white space`);
   }
 }
 

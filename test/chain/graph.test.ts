@@ -109,4 +109,28 @@ describe('#verifyChain on graph shapes', () => {
       expect(result.verified).toBe(false);
     });
   });
+
+  describe('when an optional step kind of the policy does not occur', () => {
+    it('returns verified', async () => {
+      await fx.write({ 'opt/up/w.bin': 'o0' });
+      await fx.attest(WHO.exporter, 'export', [{ path: 'opt/up' }], 'opt/e', {
+        'w.bin': 'o1',
+      });
+      await fx.attest(WHO.releaser, 'repackage', [{ path: 'opt/e' }], 'opt/m', {
+        'w.bin': 'o1',
+        'card.md': '#',
+      });
+      const base = fx.policy([await digestOf(fx, 'opt/up/w.bin')]);
+      // quantize is allowed but not required, and absent.
+      const quantize = { ...base.steps.quantize, required: false };
+      const result = await verifyChain({
+        modelPath: join(fx.dir, 'opt/m'),
+        policy: { ...base, steps: { ...base.steps, quantize } },
+        trustedRoot: loadTrustedRoot(fx.standIn.trustedRoot),
+      });
+      expect(errorCodes(result)).toEqual([]);
+      expect(result.steps.map((s) => s.kind)).toEqual(['export', 'repackage']);
+      expect(result.verified).toBe(true);
+    });
+  });
 });
