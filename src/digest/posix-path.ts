@@ -68,3 +68,29 @@ function compareCodePoints(a: string, b: string): number {
     if (d !== 0) return d;
   }
 }
+
+/**
+ * The form two paths share when a file system that normalizes Unicode or
+ * ignores case would take them for one file: NFC, then lower case.
+ */
+export function foldPath(path: string): string {
+  return path.normalize('NFC').toLowerCase().normalize('NFC');
+}
+
+/**
+ * The first two paths that differ but fold to the same form (see
+ * {@link foldPath}), or `undefined`. Such names are refused: on another
+ * system one file would silently replace the other.
+ */
+export function foldCollision(
+  paths: Iterable<string>,
+): [string, string] | undefined {
+  const seen = new Map<string, string>();
+  for (const path of paths) {
+    const key = foldPath(path);
+    const other = seen.get(key);
+    if (other !== undefined && other !== path) return [other, path];
+    seen.set(key, path);
+  }
+  return undefined;
+}

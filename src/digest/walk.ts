@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 
 import { DigestError } from '../errors.js';
 import { compileIgnores, type IgnoreRules } from './ignore.js';
-import { comparePaths, unsafePathReason } from './posix-path.js';
+import { comparePaths, foldCollision, unsafePathReason } from './posix-path.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -62,6 +62,14 @@ export async function listModel(
   if (!stats.isDirectory()) throw rootKindError(root, stats);
 
   const files = await listFiles(root, { ignore: rules, allowSymlinks });
+  const collision = foldCollision(files.map((f) => f.path));
+  if (collision) {
+    throw new DigestError(
+      'DIGEST_BAD_PATH',
+      `${JSON.stringify(collision[0])} and ${JSON.stringify(collision[1])} ` +
+        'are one name after Unicode normalization or case folding',
+    );
+  }
   files.sort((a, b) => comparePaths(a.path, b.path));
   return { files, ignorePaths: [...rules.patterns] };
 }

@@ -1,4 +1,4 @@
-import { unsafePathReason } from '../digest/posix-path.js';
+import { foldCollision, unsafePathReason } from '../digest/posix-path.js';
 import { StatementError } from '../errors.js';
 
 /** One file, named by its POSIX path relative to its bundle root. */
@@ -44,7 +44,8 @@ export function checkArtifact(
  *
  * @param list - The artifacts.
  * @param at - Where they sit, for the message.
- * @throws {@link StatementError} `STATEMENT_INVALID` on a duplicate.
+ * @throws {@link StatementError} `STATEMENT_INVALID` on a duplicate, or
+ *   two names that fold to one (Unicode normalization, case).
  */
 export function checkUniqueNames(
   list: readonly { name: string }[],
@@ -59,5 +60,14 @@ export function checkUniqueNames(
       );
     }
     seen.add(name);
+  }
+  const collision = foldCollision(seen);
+  if (collision) {
+    throw new StatementError(
+      'STATEMENT_INVALID',
+      `${at}: ${JSON.stringify(collision[0])} and ` +
+        `${JSON.stringify(collision[1])} are one name after Unicode ` +
+        'normalization or case folding',
+    );
   }
 }
