@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
@@ -9,6 +9,9 @@ import { writeFileAtomic } from './atomic.js';
 export const STORE_DIR_NAME = '.mprov';
 const ATTESTATIONS = 'attestations';
 const SUFFIX = '.sigstore.json';
+
+/** A temporary file older than this was left by a writer that died. */
+export const STALE_TEMP_MS = 10 * 60 * 1000;
 
 /** An attestation bundle is small; a larger file is refused unread. */
 export const MAX_ATTESTATION_BYTES = 4 * 1024 * 1024;
@@ -62,6 +65,25 @@ export class AttestationStore {
       throw new StoreError('STORE_WRITE_FAILED', `cannot create ${this.dir}`, {
         cause,
       });
+    }
+    await this.removeStaleTemps();
+  }
+
+  /**
+   * Removes temporary files that a writer killed mid-write left behind
+   * (never read as entries, but up to 4 MiB each). Only those older than
+   * {@link STALE_TEMP_MS}, so a write in progress elsewhere is left alone.
+   */
+  private async removeStaleTemps(): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const cutoff = Date.now() - STALE_TEMP_MS;
+    for (const name of names) {
+      if (!name.startsWith('.') || !name.endsWith('.tmp')) continue;
+      const path = join(this.dir, name);
+      const info = await lstat(path).catch(() => undefined);
+      if (info?.isFile() && info.mtimeMs < cutoff) {
+        await rm(path, { force: true });
+      }
     }
   }
 

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  mkdtemp,
+  readdir,
+  rm,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +16,7 @@ import { StoreError } from '../../src/errors.js';
 import {
   AttestationStore,
   MAX_ATTESTATION_BYTES,
+  STALE_TEMP_MS,
 } from '../../src/store/store.js';
 
 let dir: string;
@@ -71,5 +79,22 @@ describe('AttestationStore', () => {
       expect(error).toBeInstanceOf(StoreError);
       expect((error as StoreError).code).toBe('STORE_ENTRY_INVALID');
     });
+  });
+});
+
+describe('AttestationStore#prepare', () => {
+  it('removes temporary files a killed writer left, but not recent ones', async () => {
+    const store = AttestationStore.forModel(dir);
+    await store.prepare();
+    const stale = join(store.dir, '.abc.sigstore.json.1234.tmp');
+    const fresh = join(store.dir, '.def.sigstore.json.5678.tmp');
+    await writeFile(stale, 'half');
+    await writeFile(fresh, 'half');
+    const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
+    await utimes(stale, old, old);
+    await store.prepare();
+    const left = await readdir(store.dir);
+    expect(left).toContain('.def.sigstore.json.5678.tmp');
+    expect(left).not.toContain('.abc.sigstore.json.1234.tmp');
   });
 });
