@@ -13,9 +13,9 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../../src/cli/run.js';
 import { startStandIn, type StandIn } from '../../src/testing/index.js';
 import { TESTDATA } from '../testdata.js';
+import { runCaptured as cli } from './capture.js';
 
 const run = promisify(execFile);
 const MAIN = join(import.meta.dirname, '../../dist/cli/main.js');
@@ -30,16 +30,6 @@ afterAll(async () => {
   await standIn.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
 
 describe('mprov (built)', () => {
   it('prints help with every command and exits 0', async () => {

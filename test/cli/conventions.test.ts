@@ -6,17 +6,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { commandsOf } from '../../scripts/gen-cli-docs.js';
-import { runCli } from '../../src/cli/run.js';
-
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
+import { captureCli as cli } from './capture.js';
 
 const COMMANDS = commandsOf((await cli(['--help'])).stdout).map(([n]) => n);
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../../src/cli/run.js';
 import { startStandIn, type StandIn } from '../../src/testing/index.js';
 import { TESTDATA } from '../testdata.js';
+import { runCaptured as cli } from './capture.js';
 
 const MS = join(TESTDATA, 'model-signing');
 const KEYS = join(MS, 'signed/keys/certificate');
@@ -28,16 +28,6 @@ afterAll(async () => {
   await standIn.close();
   await rm(work, { recursive: true, force: true });
 });
-
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
 
 describe('mprov sign-model then verify-model', () => {
   const model = () => join(work, 'model');

@@ -4,23 +4,13 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { runCli } from '../../src/cli/run.js';
 import {
   BEACON,
   CASES,
   SUITE,
   type ConformanceCase,
 } from '../verify/conformance-cases.js';
-
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
+import { runCaptured as cli } from './capture.js';
 
 function argsOf(c: ConformanceCase, byDigest: boolean): string[] {
   const artifact = join(SUITE, c.artifact);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../../src/cli/run.js';
 import { TESTDATA } from '../testdata.js';
+import { runCaptured as cli } from './capture.js';
 
 const SIGNED = join(TESTDATA, 'model-signing/signed');
 const KEYS = join(SIGNED, 'keys/certificate');
@@ -21,16 +21,6 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mprov-verify-model-'));
 });
 afterAll(async () => rm(work, { recursive: true, force: true }));
-
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
 
 const sig = (dir: string) => ['--signature', join(SIGNED, dir, 'model.sig')];
 

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../../src/cli/run.js';
 import { runDemo, type DemoOutcome } from '../../src/demo/run-demo.js';
 import { IDENTITIES } from '../../src/demo/policy.js';
+import { runCaptured as cli } from '../cli/capture.js';
 
 let dir: string;
 let outcome: DemoOutcome;
@@ -24,16 +24,6 @@ beforeAll(async () => {
   outcome = await runDemo(join(dir, 'out'));
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
-
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
 
 function verifyArgs(model = outcome.modelDir): string[] {
   return [

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { runCli } from '../../src/cli/run.js';
 import { startStandIn, type StandIn } from '../../src/testing/index.js';
 import {
   githubScripts,
@@ -19,6 +18,7 @@ import {
   mprovCalls,
   optionsOf,
 } from './ci-commands.js';
+import { captureCli as cli } from '../cli/capture.js';
 
 const WHO =
   'https://ci.example.com/acme/models/attest-steps.yml@refs/heads/main';
@@ -40,16 +40,6 @@ afterAll(async () => {
   await standIn.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
 
 /** The commands and options that `mprov --help` and each command's help list. */
 async function helpOf(command: string): Promise<string> {

@@ -5,23 +5,13 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../../src/cli/run.js';
 import { startStandIn, type StandIn } from '../../src/testing/index.js';
+import { runCaptured as cli } from '../cli/capture.js';
 
 process.env.NO_PROXY = '127.0.0.1,localhost';
 
 let work: string;
 let standIn: StandIn;
-
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
 
 async function step(name: string) {
   await mkdir(join(work, name, 'in'), { recursive: true });
