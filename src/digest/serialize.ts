@@ -105,7 +105,7 @@ export interface SerializeOptions {
  *   serialization: 'shards',
  *   onProgress: (done, total) => report(done / total),
  * });
- * console.log(model.rootDigest, model.resources.length);
+ * const subject = { name: model.modelName, digest: model.rootDigest };
  */
 export async function serializeModel(
   root: string,
