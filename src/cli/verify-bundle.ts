@@ -45,6 +45,9 @@ options:
   --runner-environment ENV          Fulcio extension 1.11, e.g. github-hosted
   --key PEM                         the signer's public key, for key-based
                                     bundles (ECDSA P-256/P-384, Ed25519)
+  --allow-unlogged                  with --key: accept a bundle signed
+                                    offline, with no log entry or signed
+                                    time (the key alone vouches for it)
   --trusted-root FILE               trusted_root.json (default: the embedded
                                     public-good root; never fetched)
   --json                            print the result as JSON on stdout
@@ -72,6 +75,7 @@ const OPTIONS = {
   key: { type: 'string' },
   'trusted-root': { type: 'string' },
   json: { type: 'boolean', default: false },
+  'allow-unlogged': { type: 'boolean', default: false },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -227,6 +231,9 @@ async function run(args: string[], io: CliIO): Promise<number> {
     throw usage('expected exactly one FILE_OR_DIGEST');
   }
   if (values.bundle === undefined) throw usage('--bundle is required');
+  if (values['allow-unlogged'] && values.key === undefined) {
+    throw usage('--allow-unlogged needs --key');
+  }
   const policy = await policyOf(values);
   const { root, source } = await rootOf(values['trusted-root']);
   const bundle = await readBundle(values.bundle);
@@ -238,6 +245,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
       artifact: artifactOf(target),
       policy,
       trustedRoot: root,
+      allowUnlogged: values['allow-unlogged'],
     });
     io.stdout(values.json ? renderJson(result, ref) : renderText(result, ref));
     return EXIT.ok;

@@ -1,4 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -8,6 +11,7 @@ import { startStandIn, type StandIn } from '../../src/testing/index.js';
 import { verifyBundle } from '../../src/verify/bundle.js';
 import { loadPublicKey } from '../../src/verify/public-key.js';
 import { loadTrustedRoot } from '../../src/verify/trusted-root.js';
+import { runCaptured as cli } from '../cli/capture.js';
 
 process.env.NO_PROXY = '127.0.0.1,localhost';
 
@@ -142,6 +146,31 @@ describe('#verifyBundle with a key-signed DSSE bundle', () => {
 
     it('throws VERIFY_TIMESTAMP_FAILED by default: no signed time', async () => {
       expect(await codeOf(run(false))).toBe('VERIFY_TIMESTAMP_FAILED');
+    });
+
+    it('verifies through mprov verify-bundle --allow-unlogged, and not without', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'mprov-unlogged-'));
+      try {
+        const [b, k, a] = ['bundle.json', 'key.pem', 'artifact'].map((f) =>
+          join(dir, f),
+        );
+        await writeFile(b, bundle);
+        await writeFile(k, publicPem);
+        await writeFile(a, ARTIFACT);
+        const args = ['verify-bundle', '--bundle', b, '--key', k, a];
+        expect((await cli(...args, '--allow-unlogged')).code).toBe(0);
+        expect((await cli(...args)).code).toBe(1);
+        const misuse = await cli(
+          'verify-bundle',
+          '--bundle',
+          b,
+          '--allow-unlogged',
+          a,
+        );
+        expect(misuse.code).toBe(2);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it('throws VERIFY_MATERIAL_MISMATCH for a certificate policy', async () => {
