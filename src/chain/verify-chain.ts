@@ -36,17 +36,21 @@ export interface VerifyChainOptions {
  *    compare the files with those outputs.
  * 6. Walk back through the inputs to the steps that produced them, until
  *    policy roots; report gaps, untrusted producers, conflicts, cycles.
- * 7. Check that required steps are present, that each step follows only
- *    the kinds its rule allows and the last is of a final kind, and that no
- *    step was signed before the steps it consumed.
+ * 7. Check that required steps are present, that steps needing k signers
+ *    have k distinct ones, that each step follows only the kinds its rule
+ *    allows and the last is of a final kind, and that no step was signed
+ *    before the steps it consumed.
  * 8. Check the release the policy pins: name, version, bundle digest.
  * 9. Return the verdict with the steps on the path and every finding.
+ *
+ * With `omsSignature`, an OpenSSF Model Signing model.sig is checked beside
+ * the chain: it must name the same bundle as the last step.
  *
  * The verdict holds only when at least one step was verified and no finding
  * is an error: a verifier that is unsure says no.
  *
- * @throws DigestError when the model cannot be hashed;
- *   StoreError when the store cannot be read.
+ * @throws PolicyError when the policy is invalid; DigestError when the model
+ *   cannot be hashed; StoreError when the store cannot be read.
  * @example
  * ```ts
  * const result = await verifyChain({ modelPath: 'model', policy, trustedRoot });
