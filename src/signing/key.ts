@@ -19,6 +19,7 @@ import {
   witnessesFor,
   type WitnessOptions,
 } from './witnesses.js';
+import { keyTypeOf } from './key-types.js';
 
 /** A key-based signer's key and where its signatures are witnessed. */
 export interface KeySignerOptions extends Omit<WitnessOptions, 'rekorVersion'> {
@@ -58,13 +59,14 @@ function loadPrivateKey(opts: KeySignerOptions): KeyObject {
 /** The hash each key type signs with: SHA-384 on P-384, none on Ed25519. */
 function hashFor(key: KeyObject): string | null {
   if (key.type !== 'private') throw badKey('expected a private key');
-  if (key.asymmetricKeyType === 'ed25519') return null;
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (key.asymmetricKeyType === 'ec' && curve === 'prime256v1') return 'sha256';
-  if (key.asymmetricKeyType === 'ec' && curve === 'secp384r1') return 'sha384';
-  throw badKey(
-    `expected an ECDSA P-256, P-384 or Ed25519 key, found ${key.asymmetricKeyType ?? 'unknown'} ${curve ?? ''}`.trim(),
-  );
+  const type = keyTypeOf(key);
+  if (type === undefined) {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    throw badKey(
+      `expected an ECDSA P-256, P-384 or Ed25519 key, found ${key.asymmetricKeyType ?? 'unknown'} ${curve ?? ''}`.trim(),
+    );
+  }
+  return type.hash;
 }
 
 /** The `@sigstore/sign` signer for one key: a public-key hint, no certificate. */
