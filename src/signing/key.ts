@@ -13,7 +13,7 @@ import {
 } from '@sigstore/sign';
 
 import { SigningError } from '../errors.js';
-import type { Signer } from './signer.js';
+import { checkSignInput, type Signer } from './signer.js';
 import {
   checkWitnessOptions,
   witnessesFor,
@@ -119,12 +119,7 @@ export function keySigner(opts: KeySignerOptions): Signer {
   });
   return {
     async signDsse(payload, payloadType) {
-      if (!Buffer.isBuffer(payload) || typeof payloadType !== 'string') {
-        throw new SigningError(
-          'SIGNING_BAD_OPTIONS',
-          'expected a Buffer payload and a string payload type',
-        );
-      }
+      checkSignInput(payload, payloadType);
       try {
         const bundle = await builder.create({
           data: payload,

@@ -3,7 +3,7 @@ import { DSSEBundleBuilder, FulcioSigner } from '@sigstore/sign';
 
 import { SigningError } from '../errors.js';
 import { safeMessage, withoutToken } from './redact.js';
-import type { Signer } from './signer.js';
+import { checkSignInput, type Signer } from './signer.js';
 import { ambientTokenProvider } from './token.js';
 import {
   checkURL,
@@ -116,12 +116,7 @@ export function keylessSigner(opts: KeylessOptions): Signer {
   const source = pickTokenSource(opts);
   return {
     async signDsse(payload, payloadType) {
-      if (!Buffer.isBuffer(payload) || typeof payloadType !== 'string') {
-        throw new SigningError(
-          'SIGNING_BAD_OPTIONS',
-          'expected a Buffer payload and a string payload type',
-        );
-      }
+      checkSignInput(payload, payloadType);
       const token = await fetchToken(source);
       return signWithToken(opts, token, payload, payloadType);
     },
