@@ -1,5 +1,5 @@
 import { ProvenanceError } from '../errors.js';
-import { parseStrictJson } from '../json/strict.js';
+import { parseStrictJsonBytes } from '../json/strict.js';
 import type { Policy } from '../policy/policy.js';
 import { parseStatement, PAYLOAD_TYPE } from '../statement/index.js';
 import { readStep, type StepView } from '../steps/index.js';
@@ -11,8 +11,6 @@ import {
 } from '../verify/index.js';
 import { finding, type Finding, type SignerRef } from './findings.js';
 
-// ignoreBOM keeps a byte-order mark, which the JSON parser then refuses.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** Bundles nest about eight levels deep; anything far deeper is hostile. */
 const MAX_BUNDLE_DEPTH = 32;
 
@@ -67,7 +65,7 @@ async function loadOne(
   const attestation = entry.id;
   let json: unknown;
   try {
-    json = parseStrictJson(utf8.decode(entry.bytes), MAX_BUNDLE_DEPTH);
+    json = parseStrictJsonBytes(entry.bytes, MAX_BUNDLE_DEPTH);
   } catch {
     const message = 'attestation is not strict UTF-8 JSON';
     return fail(finding('ATTESTATION_MALFORMED', message, { attestation }));

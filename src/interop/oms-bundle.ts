@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 import { InteropError } from '../errors.js';
-import { parseStrictJson } from '../json/strict.js';
+import { parseStrictJsonBytes } from '../json/strict.js';
 
 /** The parts of a model.sig bundle that verification reads. */
 export interface OmsBundle {
@@ -30,8 +30,7 @@ export function readOmsBundle(bytes: Uint8Array): OmsBundle {
   if (bytes.byteLength > MAX_SIGNATURE_BYTES) malformed('larger than 4 MiB');
   let json: unknown;
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    json = parseStrictJson(text, 32);
+    json = parseStrictJsonBytes(bytes, 32);
   } catch (cause) {
     throw new InteropError('OMS_MALFORMED', 'model.sig is not strict JSON', {
       cause,

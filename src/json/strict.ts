@@ -21,6 +21,10 @@ export class StrictJsonError extends Error {
   }
 }
 
+// ignoreBOM keeps a byte-order mark in the text, where the parser refuses
+// it: RFC 8259 forbids one, and one reader must not strip what another keeps.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 const WHITESPACE = /[ \t\n\r]*/y;
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
@@ -43,6 +47,26 @@ export function parseStrictJson(text: string, maxDepth = 64): unknown {
   parser.skipWhitespace();
   if (parser.at < text.length) parser.fail('unexpected data after the value');
   return value;
+}
+
+/**
+ * Parses bytes as strict UTF-8 JSON: invalid UTF-8 and a byte-order mark
+ * are refused, then as {@link parseStrictJson}.
+ *
+ * @throws StrictJsonError (reason `syntax` for bad UTF-8), or the same as
+ *   {@link parseStrictJson}.
+ */
+export function parseStrictJsonBytes(
+  bytes: Uint8Array,
+  maxDepth = 64,
+): unknown {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw new StrictJsonError('syntax', 'expected UTF-8 text');
+  }
+  return parseStrictJson(text, maxDepth);
 }
 
 class Parser {

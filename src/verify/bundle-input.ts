@@ -1,7 +1,11 @@
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 
 import { VerifyError } from '../errors.js';
-import { parseStrictJson, StrictJsonError } from '../json/strict.js';
+import {
+  parseStrictJson,
+  parseStrictJsonBytes,
+  StrictJsonError,
+} from '../json/strict.js';
 import { checkBundleStrictly } from './strict-bundle.js';
 
 /** The bundle format versions this library verifies. */
@@ -39,11 +43,9 @@ function parseText(text: string | Uint8Array): unknown {
     );
   }
   try {
-    const decoded =
-      typeof text === 'string'
-        ? text
-        : new TextDecoder('utf-8', { fatal: true }).decode(text);
-    return parseStrictJson(decoded);
+    return typeof text === 'string'
+      ? parseStrictJson(text)
+      : parseStrictJsonBytes(text);
   } catch (error) {
     const reason = error instanceof StrictJsonError ? error.reason : 'utf-8';
     throw malformed(`bundle is not strict JSON (${reason})`, error);

@@ -1,7 +1,7 @@
 import { X509Certificate } from '@sigstore/core';
 
 import { ProvenanceError } from '../errors.js';
-import { parseStrictJson } from '../json/strict.js';
+import { parseStrictJsonBytes } from '../json/strict.js';
 import { parseStatement, PAYLOAD_TYPE } from '../statement/index.js';
 import { readStep, type StepView } from '../steps/index.js';
 import { verifyAttestation } from './attestation.js';
@@ -32,10 +32,7 @@ export async function inspectAttestation(
 ): Promise<Inspection> {
   let bundle: unknown;
   try {
-    bundle = parseStrictJson(
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes),
-      32,
-    );
+    bundle = parseStrictJsonBytes(bytes, 32);
   } catch {
     return { verified: root ? false : null, problem: 'not strict UTF-8 JSON' };
   }

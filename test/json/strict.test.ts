@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { parseStrictJson, StrictJsonError } from '../../src/json/strict.js';
+import {
+  parseStrictJson,
+  parseStrictJsonBytes,
+  StrictJsonError,
+} from '../../src/json/strict.js';
 
 function reasonOf(text: string, depth?: number): string | undefined {
   try {
@@ -93,5 +97,20 @@ describe('#parseStrictJson', () => {
         { numRuns: 500 },
       );
     });
+  });
+});
+
+describe('#parseStrictJsonBytes', () => {
+  it('returns the value of strict UTF-8 JSON', () => {
+    expect(parseStrictJsonBytes(Buffer.from('{"a":"é"}'))).toEqual({ a: 'é' });
+  });
+
+  it.each([
+    ['a byte-order mark', Buffer.from('\ufeff{}')],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d])],
+  ])('throws syntax for %s', (_name, bytes) => {
+    expect(() => parseStrictJsonBytes(bytes)).toThrow(
+      expect.objectContaining({ reason: 'syntax' }) as Error,
+    );
   });
 });
