@@ -6,7 +6,8 @@
  * default 5) and the library's peak resident memory; the last line is one
  * JSON object with every figure. Besides wall time it compares CPU time
  * (bytes per CPU-second, every thread), which other work on the machine
- * disturbs less. Runs the built package (`npm run build`).
+ * disturbs less; and the wall time of a whole `mprov digest` process.
+ * Runs the built package (`npm run build`).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
@@ -68,6 +69,17 @@ function run(cmd: string, args: string[], cwd?: string): Promise<string> {
   });
 }
 
+/**
+ * Wall seconds of a whole `mprov digest` process, as a user at a terminal
+ * meets it: Node's start, loading the command, booting threads, hashing.
+ */
+async function cliRun(shape: Shape): Promise<number> {
+  const main = new URL('../dist/cli/main.js', import.meta.url).pathname;
+  const started = process.hrtime.bigint();
+  await run(process.execPath, [main, 'digest', shape.model, '--json']);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
 async function libraryRun(shape: Shape, method: Method): Promise<LibraryRun> {
   const child = new URL('./bench-digest-child.ts', import.meta.url).pathname;
   const out = await run(process.execPath, [child, shape.model, method]);
@@ -116,16 +128,23 @@ async function baselineRun(shape: Shape): Promise<BaselineRun> {
 async function measure(shape: Shape) {
   const lib: Record<Method, LibraryRun[]> = { files: [], shards: [] };
   const base: BaselineRun[] = [];
+  const cli: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     for (const m of METHODS) lib[m].push(await libraryRun(shape, m));
     base.push(await baselineRun(shape));
+    cli.push(await cliRun(shape));
   }
   const bytes = shape.files.reduce((n, f) => n + f.size, 0);
+  const baselineSeconds = median(base.map((b) => b.seconds));
   return {
     shape: shape.name,
     bytes,
     files: shape.files.length,
     ...summarize(bytes, lib, base),
+    cli: {
+      gbps: bytes / median(cli) / 1e9,
+      ratio: baselineSeconds / median(cli),
+    },
     baselineProcesses: splitForCores(shape.files).length,
   };
 }
@@ -182,6 +201,9 @@ function print(r: Result): void {
       `  library   ${m.padEnd(6)} peak RSS ${(l.peakRssBytes / MiB).toFixed(0)} MiB`,
     );
   }
+  console.log(
+    `  mprov digest, whole process: ${f(r.cli.gbps)} GB/s  ratio ${f(r.cli.ratio)}`,
+  );
 }
 
 function checkSpace(root: string): void {
