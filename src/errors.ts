@@ -109,3 +109,20 @@ export type InteropErrorCode =
   | 'OMS_IDENTITY_MISMATCH'
   | 'OMS_MODEL_MISMATCH';
 export class InteropError extends ProvenanceError<InteropErrorCode> {}
+
+/** Refreshing a Sigstore trusted root through TUF. */
+export type TrustErrorCode =
+  | 'TRUST_OPTIONS_INVALID'
+  | 'TRUST_INITIAL_ROOT_MISSING'
+  | 'TRUST_INITIAL_ROOT_INVALID'
+  | 'TRUST_CACHE_FAILED'
+  | 'TRUST_MIRROR_UNREACHABLE'
+  | 'TRUST_DOWNLOAD_FAILED'
+  | 'TRUST_METADATA_UNSIGNED'
+  | 'TRUST_METADATA_EXPIRED'
+  | 'TRUST_METADATA_ROLLBACK'
+  | 'TRUST_METADATA_INVALID'
+  | 'TRUST_TARGET_MISSING'
+  | 'TRUST_TARGET_MISMATCH'
+  | 'TRUST_TARGET_INVALID';
+export class TrustError extends ProvenanceError<TrustErrorCode> {}
