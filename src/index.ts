@@ -119,6 +119,13 @@ export {
   publicGoodRoot,
   PUBLIC_GOOD_ROOT_SOURCE,
 } from './verify/public-good.js';
+export {
+  defaultTufCachePath,
+  PUBLIC_GOOD_TUF_MIRROR,
+  refreshTrustedRoot,
+  TRUSTED_ROOT_TARGET,
+} from './trust/index.js';
+export type { RefreshedTrustedRoot, RefreshOptions } from './trust/index.js';
 export { loadPublicKey } from './verify/public-key.js';
 export type { VerificationKey } from './verify/public-key.js';
 export {
@@ -130,6 +137,7 @@ export {
   SigningError,
   StatementError,
   StoreError,
+  TrustError,
   UsageError,
   VerifyError,
 } from './errors.js';

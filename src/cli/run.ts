@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'verify-model': async () =>
     (await import('./verify-model.js')).verifyModelCommand,
   'sign-model': async () => (await import('./sign-model.js')).signModelCommand,
+  trust: async () => (await import('./trust.js')).trustCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
   'stand-in': async () => (await import('./stand-in.js')).standInCommand,
 };

@@ -22,16 +22,19 @@ import {
   type Command,
 } from './io.js';
 import { readStdin, STDIN } from './stdin.js';
+import { TUF_HELP, TUF_OPTIONS, tufRootOf } from './trust-args.js';
 
 const HELP = `usage: mprov verify-bundle --bundle FILE
          (--certificate-identity ID | --certificate-identity-pattern RE)
          --certificate-oidc-issuer URL [extension options]
        mprov verify-bundle --bundle FILE --key PEM
-       [--trusted-root FILE] [--json] FILE_OR_DIGEST
+       [--trusted-root FILE | --tuf-refresh [TUF options]] [--json]
+       FILE_OR_DIGEST
 
 Verifies one Sigstore bundle (v0.1 to v0.3, message signature or DSSE)
-against an artifact, offline. FILE_OR_DIGEST is the artifact's path or
-sha256:<hex>. For DSSE the artifact must be a subject of the statement.
+against an artifact, offline unless --tuf-refresh is given. FILE_OR_DIGEST
+is the artifact's path or sha256:<hex>. For DSSE the artifact must be a
+subject of the statement.
 
 options:
   --bundle FILE                     the Sigstore bundle (JSON); - reads stdin
@@ -50,6 +53,10 @@ options:
                                     time (the key alone vouches for it)
   --trusted-root FILE               trusted_root.json (default: the embedded
                                     public-good root; never fetched)
+  --tuf-refresh                     fetch the trusted root through TUF first
+                                    (see mprov trust --help); these options
+                                    need it:
+${TUF_HELP}
   --json                            print the result as JSON on stdout
   -h, --help                        show this help
 
@@ -61,6 +68,9 @@ examples:
     --certificate-oidc-issuer https://accounts.google.com a.txt
   cat a.txt.sigstore.json | mprov verify-bundle --bundle - --key key.pub \\
     --trusted-root trusted_root.json a.txt
+  mprov verify-bundle --tuf-refresh --bundle a.txt.sigstore.json \\
+    --certificate-identity me@example.com \\
+    --certificate-oidc-issuer https://accounts.google.com a.txt
 `;
 
 const OPTIONS = {
@@ -76,6 +86,8 @@ const OPTIONS = {
   'trusted-root': { type: 'string' },
   json: { type: 'boolean', default: false },
   'allow-unlogged': { type: 'boolean', default: false },
+  'tuf-refresh': { type: 'boolean', default: false },
+  ...TUF_OPTIONS,
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -235,7 +247,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
     throw usage('--allow-unlogged needs --key');
   }
   const policy = await policyOf(values);
-  const { root, source } = await rootOf(values['trusted-root']);
+  const { root, source } =
+    (await tufRootOf(values)) ?? (await rootOf(values['trusted-root']));
   const bundle = await readBundle(values.bundle);
   const ref = { digest: root.digest, source };
 
