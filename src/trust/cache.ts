@@ -36,7 +36,8 @@ function cacheError(message: string, cause: unknown): TrustError {
 /** One folder per mirror, named after its host and path, as sigstore-js. */
 export function mirrorCacheDir(cachePath: string, mirror: string): string {
   const url = new URL(mirror);
-  return join(cachePath, encodeURIComponent(url.host + url.pathname));
+  const path = url.pathname.replace(/\/+$/, '');
+  return join(cachePath, encodeURIComponent(url.host + path));
 }
 
 /** The `root.json` that `@sigstore/tuf` ships for the public-good mirror. */
