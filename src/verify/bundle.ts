@@ -27,6 +27,7 @@ import {
 } from './digest-content.js';
 import { preAuthEncoding } from '../dsse/pae.js';
 import { matchSubject } from './dsse-subjects.js';
+import { checkMessageHash, withMessageHashRule } from './message-hash.js';
 import { supportsPrehash } from './ecdsa-prehash.js';
 import { checkSigner, type BundlePolicy } from './bundle-policy.js';
 import { publicGoodRoot } from './public-good.js';
@@ -190,7 +191,8 @@ function runVerifier(
  * 1. parse the bundle strictly (known version, one DSSE signature);
  * 2. hash the artifact, or take its `sha256:` digest;
  * 3. require the material the policy checks (certificate or key hint);
- * 4. for a message signature, require its digest to be the artifact's;
+ * 4. for a message signature, require its digest to be the artifact's,
+ *    made with the hash the algorithm registry pairs with an ECDSA key;
  * 5. verify with `@sigstore/verify`: chain to the trusted root, SCT, log
  *    inclusion, signed time, signature (over the digest when only the
  *    digest is known);
@@ -221,8 +223,9 @@ export async function verifyBundle(
   if (bundle.content.$case === 'messageSignature') {
     checkMessageDigest(bundle.content.messageSignature, artifact);
   }
+  if (key) checkMessageHash(bundle, key.key);
 
-  const entity = toEntity(bundle, artifact, key);
+  const entity = withMessageHashRule(toEntity(bundle, artifact, key), bundle);
   const unlogged = key !== undefined && options.allowUnlogged === true;
   const signer = runVerifier(entity, trustFor(root, key), !!key, unlogged);
   const checked = checkSigner(signer, options.policy, key, bundle);

@@ -46,16 +46,32 @@ export class TestLog {
     return { ...root, tlogs: [tlog] };
   }
 
-  /** A v0.1 message-signature bundle with a public-key hint. */
-  signMessage(artifact: Buffer, signer: KeyObject, publicPem: string) {
-    const digest = sha256(artifact);
+  /**
+   * A v0.1 message-signature bundle with a public-key hint. The digest and
+   * the ECDSA signature use `hash`: by default the one the algorithm
+   * registry pairs with the key (SHA-384 on P-384, else SHA-256).
+   * `signedWith` makes a signature over another hash than the declared one.
+   */
+  signMessage(
+    artifact: Buffer,
+    signer: KeyObject,
+    publicPem: string,
+    opts: { hash?: 'sha256' | 'sha384'; signedWith?: 'sha256' | 'sha384' } = {},
+  ) {
+    const curve = signer.asymmetricKeyDetails?.namedCurve;
+    const hash = opts.hash ?? (curve === 'secp384r1' ? 'sha384' : 'sha256');
+    const digest = createHash(hash).update(artifact).digest();
     const ed = signer.asymmetricKeyType === 'ed25519';
-    const signature = sign(ed ? null : 'sha256', artifact, signer);
+    const signature = sign(
+      ed ? null : (opts.signedWith ?? hash),
+      artifact,
+      signer,
+    );
     const body = canonicalize({
       apiVersion: '0.0.1',
       kind: 'hashedrekord',
       spec: {
-        data: { hash: { algorithm: 'sha256', value: digest.toString('hex') } },
+        data: { hash: { algorithm: hash, value: digest.toString('hex') } },
         signature: {
           content: b64(signature),
           publicKey: { content: b64(publicPem) },
@@ -91,7 +107,10 @@ export class TestLog {
         ],
       },
       messageSignature: {
-        messageDigest: { algorithm: 'SHA2_256', digest: b64(digest) },
+        messageDigest: {
+          algorithm: hash === 'sha384' ? 'SHA2_384' : 'SHA2_256',
+          digest: b64(digest),
+        },
         signature: b64(signature),
       },
     });
