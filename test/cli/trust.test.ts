@@ -187,6 +187,31 @@ describe('mprov verify-bundle --tuf-refresh', () => {
     expect(offline.code).toBe(1);
   });
 
+  it('exits 2 with the TUF code on one line when the mirror is down', async () => {
+    const down = await serveFiles(new Map());
+    await down.close();
+    const { code, stdout, stderr } = await cli(
+      'verify-bundle',
+      '--bundle',
+      'b.json',
+      '--certificate-identity',
+      'x',
+      '--certificate-oidc-issuer',
+      'https://y',
+      '--tuf-refresh',
+      '--tuf-mirror',
+      down.url,
+      '--tuf-root',
+      join(dir, 'root.json'),
+      '--tuf-cache',
+      join(dir, 'c4'),
+      'a.txt',
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^mprov: error TRUST_MIRROR_UNREACHABLE: [^\n]+\n$/);
+  });
+
   it('refuses TUF options without --tuf-refresh, before any request', async () => {
     const before = server.requests.length;
     const { code, stderr } = await cli(
