@@ -30,6 +30,7 @@ export type {
   Severity,
   SignerRef,
 } from './chain/findings.js';
+export type { IdentitySignerRef, KeySignerRef } from './chain/signer.js';
 export type { InputSource } from './chain/walk.js';
 export { digestModel, rootDigest, sha256File } from './digest/index.js';
 export type { Manifest, ManifestEntry } from './digest/index.js';
@@ -40,8 +41,12 @@ export type { SerializeOptions, SerializedModel } from './digest/index.js';
 export type { Resource, Serialization } from './digest/index.js';
 export type { HashAlgorithm, ProgressCallback } from './digest/index.js';
 export { parsePolicy, validatePolicy } from './policy/policy.js';
+export { loadPolicy, resolvePolicy } from './policy/load.js';
 export type {
+  IdentitySignerRule,
+  KeySignerRule,
   Policy,
+  PolicyValidationOptions,
   SignerRule,
   StepRule,
   TrustedRoot,
@@ -90,7 +95,10 @@ export {
   verifySubjects,
 } from './verify/index.js';
 export type {
+  AttestationKeyOptions,
   IdentityRule,
+  KeySignerIdentity,
+  KeyVerifiedAttestation,
   SignerIdentity,
   TrustedRootHandle,
   VerifiedAttestation,

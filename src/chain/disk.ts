@@ -38,7 +38,7 @@ export function findLastStep(
     (a, b) =>
       b.exact - a.exact ||
       b.names - a.names ||
-      b.node.signedAt.getTime() - a.node.signedAt.getTime(),
+      (b.node.signedAt?.getTime() ?? 0) - (a.node.signedAt?.getTime() ?? 0),
   );
   return sinks[0]?.node;
 }

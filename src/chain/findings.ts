@@ -1,3 +1,5 @@
+import type { SignerRef } from './signer.js';
+
 /**
  * Findings of chain verification. Codes are stable: tools branch on them.
  * `error` findings make the verdict fail; `info` findings are reported only.
@@ -32,11 +34,8 @@ export type FindingCode = (typeof FINDING_CODES)[number];
 
 export type Severity = 'error' | 'info';
 
-/** A signer as the certificate names it. */
-export interface SignerRef {
-  identity: string;
-  issuer: string;
-}
+/** Who signed: a certificate identity and issuer, or a key id. */
+export type { SignerRef };
 
 /** One finding, with everything needed to locate it from the report alone. */
 export interface Finding {

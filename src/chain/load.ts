@@ -1,15 +1,18 @@
 import { ProvenanceError } from '../errors.js';
 import { parseStrictJsonBytes } from '../json/strict.js';
 import type { Policy } from '../policy/policy.js';
+import { isKeyRule } from '../policy/signers.js';
 import { parseStatement, PAYLOAD_TYPE } from '../statement/index.js';
 import { readStep, type StepView } from '../steps/index.js';
 import type { StoredAttestation } from '../store/store.js';
 import {
-  matchesIdentity,
+  loadPublicKey,
   verifyAttestation,
+  type AttestationKeyOptions,
   type TrustedRootHandle,
 } from '../verify/index.js';
-import { finding, type Finding, type SignerRef } from './findings.js';
+import { finding, type Finding } from './findings.js';
+import { describeSigner, signerAllowed, type SignerRef } from './signer.js';
 
 /** Bundles nest about eight levels deep; anything far deeper is hostile. */
 const MAX_BUNDLE_DEPTH = 32;
@@ -20,7 +23,8 @@ export interface ChainNode {
   id: string;
   step: StepView;
   signer: SignerRef;
-  signedAt: Date;
+  /** Absent for a key-signed step with no log entry (`allowUnlogged`). */
+  signedAt?: Date;
   /** Whether the policy allows this signer for this step kind. */
   trusted: boolean;
 }
@@ -33,15 +37,18 @@ export interface LoadedChain {
 
 /**
  * Steps 1 to 4 of chain verification for every stored attestation: parse,
- * verify the signature, parse the verified payload, match the signer.
+ * verify the signature, parse the verified payload, match the signer. A
+ * key-signed attestation is verified with the policy's keys, and its
+ * signer is the key that verified it.
  */
 export async function loadChain(
   entries: readonly StoredAttestation[],
   root: TrustedRootHandle,
   policy: Policy,
 ): Promise<LoadedChain> {
+  const keys = policyKeys(policy);
   const results = await Promise.all(
-    entries.map((entry) => loadOne(entry, root, policy)),
+    entries.map((entry) => loadOne(entry, root, policy, keys)),
   );
   const nodes: ChainNode[] = [];
   const findings: Finding[] = [];
@@ -57,10 +64,25 @@ interface LoadResult {
   findings: Finding[];
 }
 
+/** Every key the policy names, once, and whether logs may be missing. */
+function policyKeys(policy: Policy): AttestationKeyOptions {
+  const pems = new Map<string, string>();
+  for (const rule of Object.values(policy.steps)) {
+    for (const signer of rule.signers) {
+      if (isKeyRule(signer)) pems.set(signer.keyId, signer.publicKey);
+    }
+  }
+  return {
+    keys: [...pems.values()].map(loadPublicKey),
+    allowUnlogged: policy.allowUnlogged === true,
+  };
+}
+
 async function loadOne(
   entry: StoredAttestation,
   root: TrustedRootHandle,
   policy: Policy,
+  keys: AttestationKeyOptions,
 ): Promise<LoadResult> {
   const attestation = entry.id;
   let json: unknown;
@@ -73,19 +95,9 @@ async function loadOne(
 
   let verified;
   try {
-    verified = await verifyAttestation(json, root);
+    verified = await verifyAttestation(json, root, keys);
   } catch (error) {
-    const code =
-      error instanceof ProvenanceError &&
-      error.code === 'VERIFY_BUNDLE_MALFORMED'
-        ? 'ATTESTATION_MALFORMED'
-        : 'ATTESTATION_UNVERIFIED';
-    const message =
-      code === 'ATTESTATION_MALFORMED'
-        ? `not a Sigstore bundle: ${describe(error)}`
-        : `signature does not verify against this trusted root ` +
-          `(signed under another?): ${describe(error)}`;
-    return fail(finding(code, message, { attestation }));
+    return unverified(error, attestation, json, keys);
   }
   const signer = verified.signer;
 
@@ -100,7 +112,12 @@ async function loadOne(
     return fail(finding('STATEMENT_INVALID', message, { attestation, signer }));
   }
 
-  const node = { id: attestation, step, signer, signedAt: verified.signedAt };
+  const node = {
+    id: attestation,
+    step,
+    signer,
+    ...(verified.signedAt && { signedAt: verified.signedAt }),
+  };
   return checkSigner(node, policy);
 }
 
@@ -121,10 +138,10 @@ function checkSigner(
     });
     return { node: { ...node, trusted: false }, findings: [f] };
   }
-  if (!rule.signers.some((r) => matchesIdentity(node.signer, r))) {
+  if (!rule.signers.some((r) => signerAllowed(node.signer, r))) {
     const message =
-      `${node.step.kind} signed by ${node.signer.identity} ` +
-      `(issuer ${node.signer.issuer}), which the policy does not allow`;
+      `${node.step.kind} signed by ${describeSigner(node.signer)}, ` +
+      `which the policy does not allow`;
     const f = finding('SIGNER_NOT_ALLOWED', message, {
       ...where,
       signer: node.signer,
@@ -136,6 +153,66 @@ function checkSigner(
 
 function fail(f: Finding): LoadResult {
   return { findings: [f] };
+}
+
+function unverified(
+  error: unknown,
+  attestation: string,
+  json: unknown,
+  keys: AttestationKeyOptions,
+): LoadResult {
+  if (isCode(error, 'VERIFY_KEY_MISMATCH')) {
+    return unknownKey(attestation, json);
+  }
+  if (isCode(error, 'VERIFY_BUNDLE_MALFORMED')) {
+    const message = `not a Sigstore bundle: ${describe(error)}`;
+    return fail(finding('ATTESTATION_MALFORMED', message, { attestation }));
+  }
+  const offline =
+    !keys.allowUnlogged &&
+    (isCode(error, 'VERIFY_TLOG_FAILED') ||
+      isCode(error, 'VERIFY_TIMESTAMP_FAILED'));
+  const message = offline
+    ? `key-signed attestation has no valid transparency-log entry or ` +
+      `signed time, which the policy requires (allowUnlogged is not set): ` +
+      describe(error)
+    : `signature does not verify against this trusted root ` +
+      `(signed under another?): ${describe(error)}`;
+  return fail(finding('ATTESTATION_UNVERIFIED', message, { attestation }));
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof ProvenanceError && error.code === code;
+}
+
+/**
+ * A key-signed attestation that no key of the policy verifies. Its step
+ * kind is read from the unverified payload only to say where the problem
+ * lies; nothing else of it is used, and the message says it is a claim.
+ */
+function unknownKey(attestation: string, json: unknown): LoadResult {
+  const kind = claimedKind(json);
+  const message =
+    `signed with a key the policy does not list: no allowed key ` +
+    `verifies it` +
+    (kind ? ` (it claims to be a ${kind} step)` : '');
+  return fail(
+    finding('SIGNER_NOT_ALLOWED', message, {
+      attestation,
+      ...(kind && { step: kind }),
+    }),
+  );
+}
+
+function claimedKind(json: unknown): string | undefined {
+  try {
+    const envelope = (json as { dsseEnvelope: { payload: string } })
+      .dsseEnvelope;
+    const payload = Buffer.from(envelope.payload, 'base64');
+    return readStep(parseStatement(payload)).kind;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The innermost reason: a wrapper's message only repeats its cause's. */

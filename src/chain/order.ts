@@ -1,5 +1,6 @@
 import type { Policy } from '../policy/policy.js';
 import { finding, type Finding } from './findings.js';
+import { signerKey } from './signer.js';
 import type { ChainNode } from './load.js';
 import { stepKey, type ChainPath } from './walk.js';
 
@@ -67,11 +68,14 @@ function pairFindings(
       `but may follow ${allowed}`;
     findings.push(finding('STEP_OUT_OF_ORDER', message, where(consumer)));
   }
-  if (consumer.signedAt < producer.signedAt) {
+  // An unlogged key-signed step has no signed time: nothing to compare.
+  const { signedAt: consumed } = consumer;
+  const { signedAt: produced } = producer;
+  if (consumed && produced && consumed < produced) {
     const message =
       `${consumer.step.kind} was signed at ` +
-      `${consumer.signedAt.toISOString()}, before ${producer.step.kind} ` +
-      `(${producer.signedAt.toISOString()}) whose output it consumes`;
+      `${consumed.toISOString()}, before ${producer.step.kind} ` +
+      `(${produced.toISOString()}) whose output it consumes`;
     findings.push(finding('STEP_BEFORE_INPUT', message, where(consumer)));
   }
   return findings;
@@ -124,7 +128,7 @@ function releaseOf(parameters: Record<string, unknown>): {
 /**
  * Step 7, signers: a kind whose rule needs k signers must have, for each of
  * its steps on the path, k trusted attestations of that same step (same
- * inputs and outputs) by k distinct identities.
+ * inputs and outputs) by k distinct identities or keys.
  */
 export function checkSigners(
   path: ChainPath,
@@ -136,10 +140,7 @@ export function checkSigners(
     if (!node.trusted) continue;
     const key = stepKey(node);
     const set = signersOf.get(key) ?? new Set<string>();
-    signersOf.set(
-      key,
-      set.add(`${node.signer.issuer} ${node.signer.identity}`),
-    );
+    signersOf.set(key, set.add(signerKey(node.signer)));
   }
   const findings: Finding[] = [];
   const reported = new Set<string>();

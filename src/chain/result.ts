@@ -8,8 +8,11 @@ export interface StepReport {
   attestation: string;
   kind: string;
   signer: SignerRef;
-  /** When it was signed (transparency log or timestamp authority). */
-  signedAt: string;
+  /**
+   * When it was signed (transparency log or timestamp authority); absent
+   * for a key-signed step with no log entry, which the policy allowed.
+   */
+  signedAt?: string;
   builderId: string;
   parameters: Record<string, unknown>;
   inputs: {
@@ -83,7 +86,7 @@ function stepReport(node: ChainNode, sources: InputSource[]): StepReport {
     attestation: node.id,
     kind: node.step.kind,
     signer: node.signer,
-    signedAt: node.signedAt.toISOString(),
+    ...(node.signedAt && { signedAt: node.signedAt.toISOString() }),
     builderId: node.step.builderId,
     parameters: node.step.parameters,
     inputs: node.step.inputs.map((input, i) => ({

@@ -1,6 +1,7 @@
 import type { Policy } from '../policy/policy.js';
 import type { ChainNode } from './load.js';
 import { finding, type Finding } from './findings.js';
+import { describeSigner } from './signer.js';
 
 /** Where one input of a step on the path comes from. */
 export type InputSource =
@@ -165,7 +166,8 @@ function unresolved(
   if (other) {
     const message =
       `input ${input.name} of ${node.step.kind} comes only from an ` +
-      `untrusted step: ${other.step.kind} signed by ${other.signer.identity}`;
+      `untrusted step: ${other.step.kind} signed by ` +
+      describeSigner(other.signer);
     return finding('INPUT_FROM_UNTRUSTED_STEP', message, where);
   }
   const message =

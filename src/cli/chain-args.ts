@@ -1,9 +1,10 @@
+import { dirname } from 'node:path';
 import type { ParseArgsOptionsConfig } from 'node:util';
 
 import type { ChainResult } from '../chain/result.js';
 import { verifyChain } from '../chain/verify-chain.js';
 import { UsageError } from '../errors.js';
-import { parsePolicy } from '../policy/policy.js';
+import { resolvePolicy } from '../policy/load.js';
 import { AttestationStore } from '../store/store.js';
 import { loadTrustedRoot } from '../verify/index.js';
 import { parseCommandArgs, readInput, readJson, requiredOption } from './io.js';
@@ -53,7 +54,9 @@ export async function verifyFromArgs<T extends ParseArgsOptionsConfig>(
     '--trusted-root FILE',
     command,
   );
-  const policy = parsePolicy(await readInput(policyPath, 'policy'));
+  // Key files named by the policy are read relative to the policy file.
+  const policyText = await readInput(policyPath, 'policy');
+  const policy = await resolvePolicy(policyText, dirname(policyPath));
   const rootJson = await readJson(rootPath, 'trusted root');
   const result: ChainResult = await verifyChain({
     modelPath,

@@ -1,20 +1,22 @@
 import { parse as parseYaml } from 'yaml';
 
 import { PolicyError } from '../errors.js';
+import {
+  signerRuleKey,
+  validateSigner,
+  type KeyFiles,
+  type SignerRule,
+} from './signers.js';
 
-/** Who may sign a step: an OIDC issuer and an identity, exact or pattern. */
-export interface SignerRule {
-  /** OIDC issuer URL, compared exactly. */
-  issuer: string;
-  /** Certificate identity (URI or e-mail SAN), compared exactly. */
-  identity?: string;
-  /** A regular expression that must match the whole identity (anchored). */
-  identityPattern?: string;
-}
+export type {
+  IdentitySignerRule,
+  KeySignerRule,
+  SignerRule,
+} from './signers.js';
 
 /** The rule for one step kind. */
 export interface StepRule {
-  /** Identities allowed to sign this kind of step; one must match. */
+  /** Identities or keys allowed to sign this kind of step; one must match. */
   signers: SignerRule[];
   /** Whether the chain must contain this step kind. */
   required: boolean;
@@ -54,11 +56,31 @@ export interface Policy {
   /** Step kinds that may produce the deployed files. Absent: any kind. */
   final?: string[];
   release?: ReleaseRule;
+  /**
+   * Whether a key-signed step may lack a transparency-log entry and a
+   * signed time (a fully offline site). Default false, as in Sigstore.
+   * Keyless steps always need both.
+   */
+  allowUnlogged?: boolean;
+}
+
+/** What {@link validatePolicy} may use beside the document. */
+export interface PolicyValidationOptions {
+  /** Key files named by `key:` rules, read beside the policy file. */
+  keyFiles?: KeyFiles;
 }
 
 /** Policies are small; anything larger is refused before parsing. */
 export const MAX_POLICY_BYTES = 1024 * 1024;
 
+const TOP_FIELDS = [
+  'version',
+  'steps',
+  'roots',
+  'final',
+  'release',
+  'allowUnlogged',
+] as const;
 const KIND = /^[a-z][a-z0-9-]{0,62}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -74,6 +96,16 @@ const SHA256 = /^[0-9a-f]{64}$/;
  * ```
  */
 export function parsePolicy(text: string): Policy {
+  return validatePolicy(parsePolicyDocument(text));
+}
+
+/**
+ * Parses a policy's YAML or JSON text into a document, not yet validated.
+ *
+ * @throws PolicyError `POLICY_NOT_PARSEABLE`, or `POLICY_INVALID` when it
+ *   is larger than {@link MAX_POLICY_BYTES}.
+ */
+export function parsePolicyDocument(text: string): unknown {
   if (new TextEncoder().encode(text).length > MAX_POLICY_BYTES) {
     throw new PolicyError(
       'POLICY_INVALID',
@@ -89,17 +121,21 @@ export function parsePolicy(text: string): Policy {
       cause,
     });
   }
-  return validatePolicy(doc);
+  return doc;
 }
 
 /**
- * Validates a policy object.
+ * Validates a policy object. A signer rule `key: PATH` needs the file's
+ * text in `options.keyFiles` (see {@link loadPolicy}).
  *
  * @throws PolicyError `POLICY_INVALID` naming the first offending field.
  */
-export function validatePolicy(doc: unknown): Policy {
+export function validatePolicy(
+  doc: unknown,
+  options: PolicyValidationOptions = {},
+): Policy {
   const obj = record(doc, 'policy');
-  allowOnly(obj, ['version', 'steps', 'roots', 'final', 'release'], 'policy');
+  allowOnly(obj, [...TOP_FIELDS], 'policy');
   if (obj.version !== 1) {
     invalid(`policy.version: expected 1, got ${String(obj.version)}`);
   }
@@ -110,7 +146,7 @@ export function validatePolicy(doc: unknown): Policy {
   >;
   for (const [kind, rule] of Object.entries(stepsObj)) {
     if (!KIND.test(kind)) invalid(`policy.steps: bad step kind "${kind}"`);
-    steps[kind] = validateStepRule(rule, `policy.steps.${kind}`);
+    steps[kind] = validateStepRule(rule, `policy.steps.${kind}`, options);
   }
   if (Object.keys(steps).length === 0) {
     invalid('policy.steps: expected at least one step kind');
@@ -124,6 +160,12 @@ export function validatePolicy(doc: unknown): Policy {
   }
   if (obj.release !== undefined) {
     policy.release = validateRelease(obj.release, 'policy.release');
+  }
+  if (obj.allowUnlogged !== undefined) {
+    if (typeof obj.allowUnlogged !== 'boolean') {
+      invalid('policy.allowUnlogged: expected a boolean');
+    }
+    policy.allowUnlogged = obj.allowUnlogged;
   }
   for (const [kind, rule] of Object.entries(steps)) {
     // A kind may only follow kinds the policy lists: no dangling names.
@@ -163,12 +205,17 @@ function validateRelease(value: unknown, where: string): ReleaseRule {
   return release;
 }
 
-function validateStepRule(value: unknown, where: string): StepRule {
+function validateStepRule(
+  value: unknown,
+  where: string,
+  options: PolicyValidationOptions,
+): StepRule {
   const obj = record(value, where);
   allowOnly(obj, ['signers', 'required', 'after', 'threshold'], where);
-  const signers = list(obj.signers, `${where}.signers`).map((s, i) =>
-    validateSigner(s, `${where}.signers[${i}]`),
-  );
+  const signers = list(obj.signers, `${where}.signers`).map((s, i) => {
+    const at = `${where}.signers[${i}]`;
+    return validateSigner(record(s, at), at, options.keyFiles);
+  });
   if (signers.length === 0) invalid(`${where}.signers: expected at least one`);
   if (obj.required !== undefined && typeof obj.required !== 'boolean') {
     invalid(`${where}.required: expected a boolean`);
@@ -178,11 +225,13 @@ function validateStepRule(value: unknown, where: string): StepRule {
     invalid(`${where}.threshold: expected an integer of at least 1`);
   }
   if (threshold < 1) invalid(`${where}.threshold: expected at least 1`);
-  const exact = new Set(signers.map((s) => s.identityPattern ?? s.identity));
-  if (signers.every((s) => s.identity) && threshold > exact.size) {
+  // Exact identities and keys can be counted; a pattern may match many.
+  const exact = signers.map(signerRuleKey);
+  const distinct = new Set(exact).size;
+  if (!exact.includes(undefined) && threshold > distinct) {
     invalid(
       `${where}.threshold: ${threshold} signers required, ` +
-        `but only ${exact.size} identities are allowed`,
+        `but only ${distinct} identities or keys are allowed`,
     );
   }
   const rule: StepRule = {
@@ -196,29 +245,6 @@ function validateStepRule(value: unknown, where: string): StepRule {
     );
   }
   return rule;
-}
-
-function validateSigner(value: unknown, where: string): SignerRule {
-  const obj = record(value, where);
-  allowOnly(obj, ['issuer', 'identity', 'identityPattern'], where);
-  const issuer = text(obj.issuer, `${where}.issuer`);
-  const hasExact = obj.identity !== undefined;
-  const hasPattern = obj.identityPattern !== undefined;
-  if (hasExact === hasPattern) {
-    invalid(`${where}: expected exactly one of identity, identityPattern`);
-  }
-  if (hasExact) return { issuer, identity: text(obj.identity, where) };
-  const pattern = text(obj.identityPattern, `${where}.identityPattern`);
-  try {
-    new RegExp(pattern, 'u');
-  } catch (cause) {
-    throw new PolicyError(
-      'POLICY_INVALID',
-      `${where}.identityPattern: not a valid regular expression`,
-      { cause },
-    );
-  }
-  return { issuer, identityPattern: pattern };
 }
 
 function validateRoot(value: unknown, where: string): TrustedRoot {

@@ -1,4 +1,5 @@
 import type { ChainResult } from '../chain/result.js';
+import { isKeySigner, signerName } from '../chain/signer.js';
 
 /**
  * Renders a chain verification as Markdown for a ticket: the verdict, the
@@ -21,8 +22,9 @@ export function renderMarkdown(result: ChainResult): string {
     '| - | ---- | ------ | ------ | --------- | ----------- |',
     ...result.steps.map(
       (s, i) =>
-        `| ${i + 1} | ${cell(s.kind)} | ${cell(s.signer.identity)} | ` +
-        `${cell(s.signer.issuer)} | ${s.signedAt} | ${code(s.attestation.slice(0, 12))} |`,
+        `| ${i + 1} | ${cell(s.kind)} | ${cell(signerName(s.signer))} | ` +
+        `${cell(isKeySigner(s.signer) ? 'key' : s.signer.issuer)} | ` +
+        `${s.signedAt ?? 'none'} | ${code(s.attestation.slice(0, 12))} |`,
     ),
   ];
   if (result.steps.length === 0) lines.push('| | no verified step | | | | |');
@@ -40,7 +42,7 @@ function findingsTable(result: ChainResult): string[] {
     ...result.findings.map(
       (f) =>
         `| ${f.severity} | ${code(f.code)} | ${cell(f.step)} | ` +
-        `${cell(f.signer?.identity)} | ${cell(f.file)} | ${digest(f.expected)} | ` +
+        `${cell(f.signer && signerName(f.signer))} | ${cell(f.file)} | ${digest(f.expected)} | ` +
         `${digest(f.actual)} | ${cell(f.message)} |`,
     ),
     '',

@@ -1,4 +1,5 @@
 import type { ChainResult } from '../chain/result.js';
+import { signerName } from '../chain/signer.js';
 
 /**
  * Renders the chain as a Mermaid flowchart: roots and steps as nodes,
@@ -19,7 +20,7 @@ export function renderMermaid(result: ChainResult): string {
 
   for (const step of result.steps) {
     const id = ids.get(step.attestation) ?? 's?';
-    const label = `${step.kind}<br/>${step.signer.identity}`;
+    const label = `${step.kind}<br/>${signerName(step.signer)}`;
     lines.push(
       `  ${id}["${text(label)}"]${bad.has(step.attestation) ? ':::bad' : ''}`,
     );

@@ -1,5 +1,6 @@
 import type { ChainResult, StepReport } from '../chain/result.js';
 import type { Finding } from '../chain/findings.js';
+import { describeSigner, signerName } from '../chain/signer.js';
 import { escapeForTerminal } from './escape.js';
 
 /**
@@ -39,8 +40,8 @@ function renderStep(step: StepReport, n: number): string[] {
   };
   const lines = [
     `${n}. ${step.kind}  [${short(step.attestation)}]`,
-    `   signed by ${step.signer.identity} (issuer ${step.signer.issuer})`,
-    `   at ${step.signedAt}`,
+    `   signed by ${describeSigner(step.signer)}`,
+    `   at ${step.signedAt ?? 'no signed time (unlogged key signature)'}`,
   ];
   for (const input of step.inputs) {
     const role = input.role ? `${input.role}: ` : '';
@@ -60,7 +61,7 @@ function renderFinding(f: Finding): string[] {
   const details = [
     f.attestation && `attestation ${short(f.attestation)}`,
     f.step && `step ${f.step}`,
-    f.signer && `signer ${f.signer.identity}`,
+    f.signer && `signer ${signerName(f.signer)}`,
     f.file && `file ${f.file}`,
     f.expected && `expected sha256:${short(f.expected)}`,
     f.actual && `found sha256:${short(f.actual)}`,

@@ -14,7 +14,11 @@ import {
 
 import { VerifyError } from '../errors.js';
 import { checkBundleStrictly } from './strict-bundle.js';
-import type { SignerIdentity } from './identity.js';
+import {
+  verifyWithKeys,
+  type AttestationKeyOptions,
+} from './attestation-key.js';
+import type { KeySignerIdentity, SignerIdentity } from './identity.js';
 import { trustMaterialOf, type TrustedRootHandle } from './trusted-root.js';
 
 /** What one verified attestation says, and who signed it when. */
@@ -25,6 +29,17 @@ export interface VerifiedAttestation {
   signer: SignerIdentity;
   /** The earliest verified signed time (log entry or timestamp authority). */
   signedAt: Date;
+}
+
+/** A key-signed attestation that verified with one of the keys given. */
+export interface KeyVerifiedAttestation {
+  /** The DSSE payload bytes exactly as their signature was checked. */
+  payload: Buffer;
+  payloadType: string;
+  /** The key that verified it, by id; never its material. */
+  signer: KeySignerIdentity;
+  /** The earliest verified signed time; absent for an unlogged bundle. */
+  signedAt?: Date;
 }
 
 // A signed time is required: with tsaThreshold alone the verifier would
@@ -118,6 +133,14 @@ function identityOf(signer: SigstoreSigner): SignerIdentity {
 
 /** The earliest of the signed times the verifier accepted. */
 function signedTimeOf(entity: SignedEntity): Date {
+  const time = earliestTime(entity);
+  if (time === undefined) {
+    throw new VerifyError('VERIFY_SIGNATURE_FAILED', 'found no signed time');
+  }
+  return time;
+}
+
+function earliestTime(entity: SignedEntity): Date | undefined {
   const times = entity.timestamps.flatMap((t) => {
     if (t.$case === 'timestamp-authority') return [t.timestamp.signingTime];
     // Only entries with an inclusion promise carry a signed time.
@@ -125,10 +148,24 @@ function signedTimeOf(entity: SignedEntity): Date {
     return [new Date(Number(t.tlogEntry.integratedTime) * 1000)];
   });
   const ms = Math.min(...times.map((d) => d.getTime()));
-  if (!Number.isFinite(ms)) {
-    throw new VerifyError('VERIFY_SIGNATURE_FAILED', 'found no signed time');
-  }
-  return new Date(ms);
+  return Number.isFinite(ms) ? new Date(ms) : undefined;
+}
+
+function verifyKeySigned(
+  bundle: BundleWithDsseEnvelope,
+  entity: SignedEntity,
+  root: TrustedRootHandle,
+  options: AttestationKeyOptions,
+): KeyVerifiedAttestation {
+  const { key, entity: keyed } = verifyWithKeys(bundle, entity, root, options);
+  const { payload, payloadType } = bundle.content.dsseEnvelope;
+  const signedAt = earliestTime(keyed);
+  return {
+    payload,
+    payloadType,
+    signer: { keyId: key.digest },
+    ...(signedAt && { signedAt }),
+  };
 }
 
 /**
@@ -137,15 +174,23 @@ function signedTimeOf(entity: SignedEntity): Date {
  * an SCT, a transparency-log entry and a signed time. It does not check who
  * signed: match the returned signer with {@link matchesIdentity}.
  *
+ * With `options.keys`, a bundle that carries a public-key hint instead of a
+ * certificate is verified with the given key that made its signature, and
+ * its signer is that key's id; it needs a log entry and a signed time
+ * unless `options.allowUnlogged`.
+ *
  * @param bundle - the bundle, parsed from JSON; hostile until verified.
  * @param root - from {@link loadTrustedRoot}.
+ * @param options - keys for key-signed bundles.
  * @returns the verified payload bytes (never re-encoded), its type, the
  *   signer's identity and OIDC issuer, and the signed time.
  * @throws VerifyError `VERIFY_BUNDLE_MALFORMED` for input that is not a
  *   bundle, `VERIFY_NOT_DSSE` for a message signature,
  *   `VERIFY_SIGNATURE_COUNT` for other than one signature,
  *   `VERIFY_SIGNATURE_FAILED` (with the cause) when a signature, chain, log
- *   or time check fails.
+ *   or time check fails; for a key-signed bundle `VERIFY_KEY_MISMATCH` when
+ *   no given key made the signature, `VERIFY_TLOG_FAILED` or
+ *   `VERIFY_TIMESTAMP_FAILED` when a log entry or signed time is missing.
  * @example
  * ```ts
  * const root = loadTrustedRoot(rootJson);
@@ -155,11 +200,25 @@ function signedTimeOf(entity: SignedEntity): Date {
 export function verifyAttestation(
   bundle: unknown,
   root: TrustedRootHandle,
-): Promise<VerifiedAttestation> {
+): Promise<VerifiedAttestation>;
+export function verifyAttestation(
+  bundle: unknown,
+  root: TrustedRootHandle,
+  options: AttestationKeyOptions,
+): Promise<VerifiedAttestation | KeyVerifiedAttestation>;
+export function verifyAttestation(
+  bundle: unknown,
+  root: TrustedRootHandle,
+  options?: AttestationKeyOptions,
+): Promise<VerifiedAttestation | KeyVerifiedAttestation> {
   return Promise.resolve().then(() => {
     checkBundleStrictly(bundle);
     const parsed = parseBundle(bundle);
     const entity = toEntity(parsed);
+    const material = parsed.verificationMaterial.content.$case;
+    if (options?.keys && material === 'publicKey') {
+      return verifyKeySigned(parsed, entity, root, options);
+    }
     const signer = identityOf(runVerifier(entity, root));
     const { payload, payloadType } = parsed.content.dsseEnvelope;
     return { payload, payloadType, signer, signedAt: signedTimeOf(entity) };

@@ -6,6 +6,14 @@ export interface SignerIdentity {
   issuer: string;
 }
 
+/** Who signed a key-signed bundle: the id of the key that verified it. */
+export interface KeySignerIdentity {
+  /** `sha256:<hex>` of the key's DER SubjectPublicKeyInfo. */
+  keyId: string;
+  identity?: undefined;
+  issuer?: undefined;
+}
+
 /**
  * Who may sign: the OIDC issuer (compared exactly) and either an exact
  * identity or a regular expression that must match the whole identity.
