@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -27,6 +28,9 @@ const ajv = new Ajv2020({
 const policySchema = load('policy.schema.json').then((s) => ajv.compile(s));
 const ISSUER = 'https://issuer.example';
 const ROOT = 'c'.repeat(64);
+const PUBLIC_KEY = generateKeyPairSync('ed25519')
+  .publicKey.export({ type: 'spki', format: 'pem' })
+  .toString();
 
 describe('docs/schemas/policy.schema.json', () => {
   it('accepts the demo policy, which the loader accepts too', async () => {
@@ -35,6 +39,25 @@ describe('docs/schemas/policy.schema.json', () => {
       name: 'm',
       version: '1',
     });
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(() => parsePolicy(JSON.stringify(doc))).not.toThrow();
+  });
+
+  it('accepts key rules and allowUnlogged, as the loader does', async () => {
+    const validate = await policySchema;
+    const doc = {
+      version: 1,
+      allowUnlogged: true,
+      steps: {
+        export: {
+          threshold: 2,
+          signers: [
+            { publicKey: PUBLIC_KEY },
+            { issuer: ISSUER, identity: 'a' },
+          ],
+        },
+      },
+    };
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(() => parsePolicy(JSON.stringify(doc))).not.toThrow();
   });
@@ -63,6 +86,33 @@ describe('docs/schemas/policy.schema.json', () => {
         },
       },
     ],
+    [
+      'an identity and a key in one rule',
+      {
+        steps: {
+          export: {
+            signers: [{ issuer: ISSUER, identity: 'a', publicKey: PUBLIC_KEY }],
+          },
+        },
+      },
+    ],
+    [
+      'both key forms',
+      {
+        steps: {
+          export: { signers: [{ key: 'a.pub', publicKey: PUBLIC_KEY }] },
+        },
+      },
+    ],
+    [
+      'a keyId that is not sha256:hex',
+      {
+        steps: {
+          export: { signers: [{ publicKey: PUBLIC_KEY, keyId: 'x' }] },
+        },
+      },
+    ],
+    ['allowUnlogged that is not a boolean', { allowUnlogged: 'yes' }],
   ])('refuses %s, as the loader does', async (_name, change) => {
     const validate = await policySchema;
     const doc = {
