@@ -7,11 +7,15 @@ import { UsageError } from '../errors.js';
 import { resolvePolicy } from '../policy/load.js';
 import { AttestationStore } from '../store/store.js';
 import { loadTrustedRoot } from '../verify/index.js';
+import { publicGoodRoot } from '../verify/public-good.js';
 import { parseCommandArgs, readInput, readJson, requiredOption } from './io.js';
 
 /** The options of every command that verifies a chain. */
 export const CHAIN_OPTIONS_HELP = `  --policy FILE        the chain policy (YAML or JSON)
-  --trusted-root FILE  Sigstore trusted_root.json to check signatures against
+  --trusted-root FILE  Sigstore trusted_root.json to check signatures and
+                       log entries against (default: the embedded
+                       public-good root; a site with its own Rekor gives
+                       that instance's root)
   --store DIR          attestation store (default: MODEL/.mprov, or the
                        .mprov beside MODEL when it is a single file)
   --oms-signature FILE also check this OpenSSF Model Signing model.sig: it
@@ -26,7 +30,7 @@ const CHAIN_OPTIONS = {
 } satisfies ParseArgsOptionsConfig;
 
 /**
- * Parses `MODEL --policy FILE --trusted-root FILE [--store DIR]` plus the
+ * Parses `MODEL --policy FILE [--trusted-root FILE] [--store DIR]` plus the
  * command's own options, verifies the chain, and returns the result with
  * the command's option values.
  */
@@ -49,19 +53,19 @@ export async function verifyFromArgs<T extends ParseArgsOptionsConfig>(
   }
   const v = values as Record<string, string | undefined>;
   const policyPath = requiredOption(v.policy, '--policy FILE', command);
-  const rootPath = requiredOption(
-    v['trusted-root'],
-    '--trusted-root FILE',
-    command,
-  );
+  const rootPath = v['trusted-root'];
   // Key files named by the policy are read relative to the policy file.
   const policyText = await readInput(policyPath, 'policy');
   const policy = await resolvePolicy(policyText, dirname(policyPath));
-  const rootJson = await readJson(rootPath, 'trusted root');
+  // Without a file, the embedded public-good root, as verify-bundle does.
+  const trustedRoot =
+    rootPath === undefined
+      ? publicGoodRoot()
+      : loadTrustedRoot(await readJson(rootPath, 'trusted root'));
   const result: ChainResult = await verifyChain({
     modelPath,
     policy,
-    trustedRoot: loadTrustedRoot(rootJson),
+    trustedRoot,
     ...(v.store ? { store: new AttestationStore(v.store) } : {}),
     ...(v['oms-signature'] ? { omsSignature: v['oms-signature'] } : {}),
   });

@@ -3,7 +3,7 @@ import { escapeForTerminal } from '../report/escape.js';
 import { CHAIN_OPTIONS_HELP, verifyFromArgs } from './chain-args.js';
 import { EXIT, type CliIO, type Command } from './io.js';
 
-const HELP = `usage: mprov diff MODEL --policy FILE --trusted-root FILE [--json]
+const HELP = `usage: mprov diff MODEL --policy FILE [--trusted-root FILE] [--json]
 
 Compares a deployed model folder with its chain: for each file, whether it
 is as the last step produced it, modified, unattested (no step produced

@@ -2,7 +2,7 @@ import { renderMermaid } from '../report/mermaid.js';
 import { CHAIN_OPTIONS_HELP, verifyFromArgs } from './chain-args.js';
 import { EXIT, type CliIO, type Command } from './io.js';
 
-const HELP = `usage: mprov graph MODEL --policy FILE --trusted-root FILE
+const HELP = `usage: mprov graph MODEL --policy FILE [--trusted-root FILE]
 
 Prints the chain behind a model as a Mermaid flowchart: roots, steps and
 links by digest, the deployed bundle last, failing steps and links in red.

@@ -7,11 +7,14 @@ import { renderText } from '../report/text.js';
 import { CHAIN_OPTIONS_HELP, verifyFromArgs } from './chain-args.js';
 import { EXIT, type CliIO, type Command } from './io.js';
 
-const HELP = `usage: mprov verify MODEL --policy FILE --trusted-root FILE [options]
+const HELP = `usage: mprov verify MODEL --policy FILE [--trusted-root FILE] [options]
 
 Verifies the chain of attestations behind a model bundle: every signature,
 every signer against the policy, every link by digest back to the trusted
-roots, and the files on disk against the last step's outputs.
+roots, and the files on disk against the last step's outputs. A policy may
+name signers by OIDC identity or by public key (key: FILE, relative to the
+policy file); key-signed steps need a log entry unless the policy sets
+allowUnlogged: true.
 
 options:
 ${CHAIN_OPTIONS_HELP}
@@ -21,9 +24,14 @@ ${CHAIN_OPTIONS_HELP}
 
 exit codes: 0 the chain holds, 1 verification failed, 2 usage or input error
 
-example:
+examples:
   mprov verify demo-out/model --policy demo-out/policy.yaml \\
     --trusted-root demo-out/trusted_root.json
+  # steps signed with mprov attest --key, logged in the site's own Rekor
+  mprov verify release --policy policy.yaml \\
+    --trusted-root site-trusted_root.json
+  # fully offline key signatures: the policy sets allowUnlogged: true
+  mprov verify release --policy offline-policy.yaml
 `;
 
 async function run(args: string[], io: CliIO): Promise<number> {

@@ -209,4 +209,14 @@ describe('mprov verify with unlogged key signatures', () => {
     expect(run.stdout).toContain('no signed time');
     expect(run.code).toBe(0);
   });
+
+  it('exits 0 without --trusted-root: nothing needs a log', async () => {
+    const run = await cli(
+      'verify',
+      p('offline', 'm'),
+      ...['--policy', p('offline', 'policy.yaml')],
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
 });
