@@ -29,9 +29,11 @@ export interface VerifyChainOptions {
  * Verifies the chain of attestations behind a model bundle.
  *
  * 1. Load every attestation in the store, as hostile bytes.
- * 2. Verify each with Sigstore against the trusted root.
+ * 2. Verify each with Sigstore against the trusted root; a key-signed one
+ *    with the policy's keys (a log entry required unless allowUnlogged).
  * 3. Parse the verified payload bytes as a step statement.
- * 4. Match each signer to the policy's rule for its step kind.
+ * 4. Match each signer (identity, or key id) to the policy's rule for its
+ *    step kind.
  * 5. Hash the bundle and find the last step, whose outputs the files are;
  *    compare the files with those outputs.
  * 6. Walk back through the inputs to the steps that produced them, until
