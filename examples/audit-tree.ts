@@ -15,9 +15,10 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import {
+  loadPolicy,
   loadTrustedRoot,
-  parsePolicy,
   ProvenanceError,
+  signerName,
   verifyChain,
   type Policy,
   type TrustedRootHandle,
@@ -31,7 +32,9 @@ export interface ModelAudit {
   /** The bundle's root digest, when it could be hashed. */
   rootDigest?: string;
   /** Who signed which step, for the steps that were found. */
-  steps: { kind: string; signer: string; signedAt: string }[];
+  /** `signer` is the identity, or the key id of a key-signed step;
+   * `signedAt` is absent for an unlogged key-signed step. */
+  steps: { kind: string; signer: string; signedAt?: string }[];
   /** Stable codes with their messages; empty when verified. */
   findings: { code: string; message: string }[];
 }
@@ -81,8 +84,8 @@ async function auditOne(
       rootDigest: result.model.rootDigest,
       steps: result.steps.map((s) => ({
         kind: s.kind,
-        signer: s.signer.identity,
-        signedAt: s.signedAt,
+        signer: signerName(s.signer),
+        ...(s.signedAt && { signedAt: s.signedAt }),
       })),
       findings: result.findings.map(({ code, message }) => ({
         code,
@@ -164,7 +167,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const summary = await auditTree({
     tree,
-    policy: parsePolicy(await readFile(values.policy, 'utf8')),
+    // loadPolicy reads the key files a policy names, beside it.
+    policy: await loadPolicy(values.policy),
     trustedRoot: loadTrustedRoot(
       JSON.parse(await readFile(rootPath, 'utf8')) as unknown,
     ),

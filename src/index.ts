@@ -30,6 +30,7 @@ export type {
   Severity,
   SignerRef,
 } from './chain/findings.js';
+export { describeSigner, signerName } from './chain/signer.js';
 export type { IdentitySignerRef, KeySignerRef } from './chain/signer.js';
 export type { InputSource } from './chain/walk.js';
 export { digestModel, rootDigest, sha256File } from './digest/index.js';

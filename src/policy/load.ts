@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 import { PolicyError } from '../errors.js';
@@ -57,7 +57,7 @@ async function readBounded(
   const limit = what === 'policy' ? MAX_POLICY_BYTES : MAX_KEY_BYTES;
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readAtMost(path, limit + 1);
   } catch (cause) {
     throw new PolicyError('POLICY_UNREADABLE', `cannot read ${what} ${shown}`, {
       cause,
@@ -66,10 +66,27 @@ async function readBounded(
   if (bytes.length > limit) {
     throw new PolicyError(
       'POLICY_INVALID',
-      `${what} ${shown}: expected at most ${limit} bytes, found ${bytes.length}`,
+      `${what} ${shown}: expected at most ${limit} bytes, found more`,
     );
   }
   return bytes.toString('utf8');
+}
+
+/** Reads no more than `max` bytes: a device or FIFO is no key file. */
+async function readAtMost(path: string, max: number): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(max);
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, filled, max - filled);
+      filled += bytesRead;
+      if (bytesRead === 0 || filled === max) break;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await file.close();
+  }
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

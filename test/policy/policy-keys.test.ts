@@ -199,6 +199,13 @@ describe('#loadPolicy', () => {
     });
   });
 
+  describe('when the key file is larger than any key', () => {
+    it('throws POLICY_INVALID without reading it all', async () => {
+      await writeFile(join(dir, 'keys', 'big.pub'), Buffer.alloc(1 << 20, 65));
+      expect(await loadCode(yaml('../keys/big.pub'))).toBe('POLICY_INVALID');
+    });
+  });
+
   describe('when the key file holds an RSA key', () => {
     it('throws POLICY_INVALID', async () => {
       expect(await loadCode(yaml('../keys/rsa.pub'))).toBe('POLICY_INVALID');
