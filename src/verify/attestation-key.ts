@@ -60,17 +60,29 @@ function keyThatSigned(
 }
 
 /** The entity, its DSSE signature checked with the key's own hash. */
-function keyedEntity(
+export function keyedEntity(
   entity: SignedEntity,
-  bundle: BundleWithDsseEnvelope,
+  envelope: { payloadType: string; payload: Buffer },
   key: VerificationKey,
 ): SignedEntity {
-  const { payloadType, payload } = bundle.content.dsseEnvelope;
+  const { payloadType, payload } = envelope;
   const pae = preAuthEncoding(payloadType, payload);
   const signature = Object.create(entity.signature) as typeof entity.signature;
   signature.verifySignature = () =>
     verifyDsseSignature(key, pae, entity.signature.signature);
   return { ...entity, signature };
+}
+
+/**
+ * The trust material of the root, with the user's key answering every
+ * key hint: the hint is not authenticated.
+ */
+export function keyTrust(
+  root: TrustedRootHandle,
+  key: VerificationKey,
+): TrustMaterial {
+  const found = { publicKey: key.key, validFor: () => true };
+  return { ...trustMaterialOf(root), publicKey: () => found };
 }
 
 /**
@@ -89,14 +101,9 @@ export function verifyWithKeys(
   options: AttestationKeyOptions,
 ): KeyVerified {
   const key = keyThatSigned(bundle, options.keys ?? []);
-  const keyed = keyedEntity(entity, bundle, key);
-  const found = { publicKey: key.key, validFor: () => true };
-  const trust: TrustMaterial = {
-    ...trustMaterialOf(root),
-    publicKey: () => found,
-  };
+  const keyed = keyedEntity(entity, bundle.content.dsseEnvelope, key);
   const logged = options.allowUnlogged === true ? 0 : 1;
-  const verifier = new Verifier(trust, {
+  const verifier = new Verifier(keyTrust(root, key), {
     tlogThreshold: logged,
     ctlogThreshold: 0,
     timestampThreshold: logged,

@@ -15,6 +15,7 @@ import {
   type DigestAlgorithm,
   type ResolvedArtifact,
 } from './artifact.js';
+import { keyedEntity, keyTrust } from './attestation-key.js';
 import { parseBundleText } from './bundle-input.js';
 import {
   signedTimes,
@@ -25,17 +26,12 @@ import {
   BytesSignatureContent,
   DigestSignatureContent,
 } from './digest-content.js';
-import { preAuthEncoding } from '../dsse/pae.js';
 import { matchSubject } from './dsse-subjects.js';
 import { checkMessageHash, withMessageHashRule } from './message-hash.js';
 import { supportsPrehash } from './ecdsa-prehash.js';
 import { checkSigner, type BundlePolicy } from './bundle-policy.js';
 import { publicGoodRoot } from './public-good.js';
-import {
-  loadPublicKey,
-  verifyDsseSignature,
-  type VerificationKey,
-} from './public-key.js';
+import { loadPublicKey, type VerificationKey } from './public-key.js';
 import { fromSigstoreError } from './sigstore-errors.js';
 import { trustMaterialOf, type TrustedRootHandle } from './trusted-root.js';
 
@@ -123,16 +119,8 @@ function toEntity(
   }
   const { content } = bundle;
   if (content.$case !== 'messageSignature') {
-    if (!key) return entity;
     // A key-signed envelope: check it with the key's own hash.
-    const { payloadType, payload } = content.dsseEnvelope;
-    const pae = preAuthEncoding(payloadType, payload);
-    const signature = Object.create(
-      entity.signature,
-    ) as typeof entity.signature;
-    signature.verifySignature = () =>
-      verifyDsseSignature(key, pae, entity.signature.signature);
-    return { ...entity, signature };
+    return key ? keyedEntity(entity, content.dsseEnvelope, key) : entity;
   }
   if (artifact.bytes) {
     const signature = new BytesSignatureContent(
@@ -156,11 +144,7 @@ function toEntity(
 }
 
 function trustFor(root: TrustedRootHandle, key: VerificationKey | undefined) {
-  const material: TrustMaterial = trustMaterialOf(root);
-  if (!key) return material;
-  // The user's key answers every hint: the hint is not authenticated.
-  const found = { publicKey: key.key, validFor: () => true };
-  return { ...material, publicKey: () => found };
+  return key ? keyTrust(root, key) : trustMaterialOf(root);
 }
 
 function runVerifier(
