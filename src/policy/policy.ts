@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 
 import { PolicyError } from '../errors.js';
+import { allowOnly, invalid, list, record, text } from './fields.js';
 import {
   signerRuleKey,
   validateSigner,
@@ -256,37 +257,4 @@ function validateRoot(value: unknown, where: string): TrustedRoot {
   }
   if (obj.name === undefined) return { sha256 };
   return { sha256, name: text(obj.name, `${where}.name`) };
-}
-
-function record(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    invalid(`${where}: expected a mapping`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function list(value: unknown, where: string): unknown[] {
-  if (!Array.isArray(value)) invalid(`${where}: expected a list`);
-  return value as unknown[];
-}
-
-function text(value: unknown, where: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    invalid(`${where}: expected a non-empty string`);
-  }
-  return value;
-}
-
-function allowOnly(
-  obj: Record<string, unknown>,
-  keys: string[],
-  where: string,
-): void {
-  for (const key of Object.keys(obj)) {
-    if (!keys.includes(key)) invalid(`${where}: unknown field "${key}"`);
-  }
-}
-
-function invalid(message: string): never {
-  throw new PolicyError('POLICY_INVALID', message);
 }

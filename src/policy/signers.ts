@@ -1,4 +1,5 @@
 import { PolicyError, ProvenanceError } from '../errors.js';
+import { invalid, text } from './fields.js';
 import { loadPublicKey } from '../verify/public-key.js';
 
 /** Who may sign a step: an OIDC issuer and an identity, exact or pattern. */
@@ -156,15 +157,4 @@ export function signerRuleKey(rule: SignerRule): string | undefined {
   return rule.identity === undefined
     ? undefined
     : `${rule.issuer} ${rule.identity}`;
-}
-
-function text(value: unknown, where: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    invalid(`${where}: expected a non-empty string`);
-  }
-  return value;
-}
-
-function invalid(message: string): never {
-  throw new PolicyError('POLICY_INVALID', message);
 }
