@@ -133,3 +133,41 @@ describe('#renderMermaid', () => {
     expect(renderMermaid(r)).toContain('gap(("unresolved")):::bad -.-> s0');
   });
 });
+
+describe('renderers with a key-signed, unlogged step', () => {
+  const keyId = `sha256:${'c'.repeat(64)}`;
+  const keyed = (): ChainResult => {
+    const base = result();
+    const [first, second] = base.steps;
+    if (!first || !second) throw new Error('fixture has two steps');
+    const unlogged = { ...second, signer: { keyId } };
+    delete unlogged.signedAt;
+    return {
+      ...base,
+      steps: [first, unlogged],
+      findings: [
+        {
+          code: 'SIGNER_NOT_ALLOWED',
+          severity: 'error',
+          message: 'repackage signed by a key the policy does not allow',
+          step: 'repackage',
+          signer: { keyId },
+        },
+      ],
+    };
+  };
+
+  it('names the key by its id in text, markdown and mermaid', () => {
+    expect(renderText(keyed())).toContain(`signed by key ${keyId}`);
+    expect(renderText(keyed())).toContain(`signer ${keyId}`);
+    expect(renderText(keyed())).toContain('no signed time');
+    expect(renderMarkdown(keyed())).toContain(`| ${keyId} | key | none |`);
+    expect(renderMermaid(keyed())).toContain(keyId);
+  });
+
+  it('keeps the key id and omits signedAt in JSON', () => {
+    const json = JSON.parse(renderJson(keyed())) as ChainResult;
+    expect(json.steps[1]?.signer).toEqual({ keyId });
+    expect(json.steps[1]).not.toHaveProperty('signedAt');
+  });
+});
