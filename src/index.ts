@@ -12,6 +12,12 @@ export type {
   AttestedStep,
   StepInput,
 } from './attest/attest-step.js';
+export {
+  buildLeanStatement,
+  DEFAULT_MANIFEST_SUBJECT_ABOVE,
+  envelopeSize,
+} from './attest/lean.js';
+export type { LeanStatement, ManifestSubjectMode } from './attest/lean.js';
 export { verifyChain } from './chain/verify-chain.js';
 export {
   ChainNotVerifiedError,
@@ -22,6 +28,7 @@ export { analyzeChain } from './chain/analyze.js';
 export type { AnalyzeInput } from './chain/analyze.js';
 export { loadChain } from './chain/load.js';
 export type { ChainNode, LoadedChain } from './chain/load.js';
+export type { ManifestSource } from './chain/manifest-subject.js';
 export type { VerifyChainOptions } from './chain/verify-chain.js';
 export type { ChainResult, FileReport, StepReport } from './chain/result.js';
 export type {
@@ -81,6 +88,11 @@ export {
 } from './statement/index.js';
 export type { ResourceDescriptor, Statement } from './statement/index.js';
 export { buildStepStatement, buildTypeFor, readStep } from './steps/index.js';
+export {
+  decodeManifest,
+  encodeManifest,
+  MANIFEST_MEDIA_TYPE,
+} from './steps/index.js';
 export type { StepDescription, StepKind, StepView } from './steps/index.js';
 export {
   decodeEnvelope,
@@ -89,6 +101,7 @@ export {
 } from './dsse/index.js';
 export type { Envelope } from './dsse/index.js';
 export { AttestationStore } from './store/store.js';
+export { ManifestStore } from './store/manifests.js';
 export {
   loadTrustedRoot,
   matchesIdentity,

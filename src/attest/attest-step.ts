@@ -5,15 +5,13 @@ import { digestModel } from '../digest/index.js';
 import { namedEntries } from '../digest/named.js';
 import type { Signer } from '../signing/index.js';
 import { PAYLOAD_TYPE, type Statement } from '../statement/index.js';
-import {
-  buildStepStatement,
-  type Artifact,
-  type StepKind,
-} from '../steps/index.js';
+import type { Artifact, StepDescription, StepKind } from '../steps/index.js';
 import { signModel } from '../interop/index.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { ManifestStore } from '../store/manifests.js';
 import { AttestationStore } from '../store/store.js';
 import { carryForward } from './carry.js';
+import { buildLeanStatement, type ManifestSubjectMode } from './lean.js';
 
 /** One input of a step: a file or a folder, with an optional role. */
 export interface StepInput {
@@ -52,6 +50,14 @@ export interface AttestStepOptions {
    * store, so that the whole chain travels with the model. Default true.
    */
   carry?: boolean;
+  /**
+   * Whether the statement names a manifest (kept in the store) instead of
+   * listing every file: `auto` (default) when listing would make the DSSE
+   * envelope larger than `manifestSubjectAbove` bytes, `always`, `never`.
+   */
+  manifestSubject?: ManifestSubjectMode;
+  /** The envelope byte budget of `auto`; default 64 KiB. */
+  manifestSubjectAbove?: number;
 }
 
 /** What attesting a step produced. */
@@ -80,24 +86,11 @@ export interface AttestedStep {
 export async function attestStep(
   options: AttestStepOptions,
 ): Promise<AttestedStep> {
-  const inputs = await hashFiles(options.inputs, (input) =>
-    input.role === undefined ? {} : { role: input.role },
+  const { statement, manifests } = buildLeanStatement(
+    await describeStep(options),
+    options.manifestSubject,
+    options.manifestSubjectAbove,
   );
-  const outputs = await digestModel(options.output);
-  const tools = await hashFiles(options.tools ?? [], (tool) =>
-    tool.uri === undefined ? {} : { uri: tool.uri },
-  );
-
-  const statement = buildStepStatement({
-    kind: options.kind,
-    outputs: namedEntries(options.output, outputs),
-    bundle: { name: basename(options.output), rootDigest: outputs.rootDigest },
-    inputs,
-    parameters: options.parameters,
-    tools,
-    builderId: options.builderId,
-    ...optionalTimes(options),
-  });
 
   // The store is made ready first, so a bad store never costs a signature.
   const store =
@@ -109,6 +102,8 @@ export async function attestStep(
       store,
     );
   }
+  const manifestStore = ManifestStore.beside(store);
+  for (const bytes of manifests) await manifestStore.add(bytes);
   const payload = Buffer.from(JSON.stringify(statement), 'utf8');
   const bundle = await options.signer.signDsse(payload, PAYLOAD_TYPE);
   const id = await store.add(Buffer.from(JSON.stringify(bundle), 'utf8'));
@@ -116,6 +111,29 @@ export async function attestStep(
     await writeOmsSignature(options, options.omsSignature);
   }
   return { id, statement, bundle };
+}
+
+/** Hashes the step's files into the description its statement is built from. */
+async function describeStep(
+  options: AttestStepOptions,
+): Promise<StepDescription> {
+  const inputs = await hashFiles(options.inputs, (input) =>
+    input.role === undefined ? {} : { role: input.role },
+  );
+  const outputs = await digestModel(options.output);
+  const tools = await hashFiles(options.tools ?? [], (tool) =>
+    tool.uri === undefined ? {} : { uri: tool.uri },
+  );
+  return {
+    kind: options.kind,
+    outputs: namedEntries(options.output, outputs),
+    bundle: { name: basename(options.output), rootDigest: outputs.rootDigest },
+    inputs,
+    parameters: options.parameters,
+    tools,
+    builderId: options.builderId,
+    ...optionalTimes(options),
+  };
 }
 
 /** Hashes files or folders into named artifacts, each with its extras. */

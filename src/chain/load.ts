@@ -12,6 +12,11 @@ import {
   type TrustedRootHandle,
 } from '../verify/index.js';
 import { finding, type Finding } from './findings.js';
+import {
+  cachedManifestSource,
+  expandManifests,
+  type ManifestSource,
+} from './manifest-subject.js';
 import { describeSigner, signerAllowed, type SignerRef } from './signer.js';
 
 /** Bundles nest about eight levels deep; anything far deeper is hostile. */
@@ -37,18 +42,21 @@ export interface LoadedChain {
 
 /**
  * Steps 1 to 4 of chain verification for every stored attestation: parse,
- * verify the signature, parse the verified payload, match the signer. A
- * key-signed attestation is verified with the policy's keys, and its
- * signer is the key that verified it.
+ * verify the signature, parse the verified payload (expanding the manifests
+ * it names from `manifests`), match the signer. A key-signed attestation is
+ * verified with the policy's keys, and its signer is the key that verified
+ * it.
  */
 export async function loadChain(
   entries: readonly StoredAttestation[],
   root: TrustedRootHandle,
   policy: Policy,
+  manifests?: ManifestSource,
 ): Promise<LoadedChain> {
   const keys = policyKeys(policy);
+  const source = manifests && cachedManifestSource(manifests);
   const results = await Promise.all(
-    entries.map((entry) => loadOne(entry, root, policy, keys)),
+    entries.map((entry) => loadOne(entry, root, policy, keys, source)),
   );
   const nodes: ChainNode[] = [];
   const findings: Finding[] = [];
@@ -83,6 +91,7 @@ async function loadOne(
   root: TrustedRootHandle,
   policy: Policy,
   keys: AttestationKeyOptions,
+  manifests: ManifestSource | undefined,
 ): Promise<LoadResult> {
   const attestation = entry.id;
   let json: unknown;
@@ -112,9 +121,14 @@ async function loadOne(
     return fail(finding('STATEMENT_INVALID', message, { attestation, signer }));
   }
 
+  const expanded = await expandManifests(step, manifests, {
+    attestation,
+    signer,
+  });
+  if ('finding' in expanded) return fail(expanded.finding);
   const node = {
     id: attestation,
-    step,
+    step: expanded.step,
     signer,
     ...(verified.signedAt && { signedAt: verified.signedAt }),
   };

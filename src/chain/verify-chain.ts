@@ -1,6 +1,7 @@
 import { digestModel, type Manifest } from '../digest/index.js';
 import { namedEntries } from '../digest/named.js';
 import { validatePolicy, type Policy } from '../policy/policy.js';
+import { ManifestStore } from '../store/manifests.js';
 import { AttestationStore } from '../store/store.js';
 import type { TrustedRootHandle } from '../verify/index.js';
 import { analyzeChain } from './analyze.js';
@@ -64,12 +65,14 @@ export async function verifyChain(
 ): Promise<ChainResult> {
   // A policy built by hand gets the same checks as one read from a file.
   const policy = validatePolicy(options.policy);
+  const trustedRoot = options.trustedRoot;
   const store =
     options.store ?? (await AttestationStore.forPath(options.modelPath));
 
   // 1-4: load, verify, parse, match signers.
   const entries = await store.list();
-  const loaded = await loadChain(entries, options.trustedRoot, policy);
+  const manifests = ManifestStore.beside(store);
+  const loaded = await loadChain(entries, trustedRoot, policy, manifests);
 
   // 5-9: hash the bundle, then analyze the chain against it.
   const manifest = options.manifest ?? (await digestModel(options.modelPath));

@@ -9,6 +9,7 @@ import {
   type Statement,
 } from '../statement/index.js';
 import { checkArtifact, checkUniqueNames, type Artifact } from './artifact.js';
+import { MANIFEST_MEDIA_TYPE, MANIFEST_SUBJECT_NAME } from './manifest.js';
 import { buildTypeFor, type StepKind } from './kinds.js';
 import { validateParameters } from './params.js';
 import { checkRoles, checkTimes } from './rules.js';
@@ -34,6 +35,18 @@ export interface StepDescription {
   finishedOn?: string;
   /** Logs and reports. */
   byproducts?: Artifact[];
+  /**
+   * SHA-256 of a stored manifest of `outputs` (see `encodeManifest`): the
+   * subject names it instead of listing every output. The caller vouches
+   * that it lists exactly `outputs`, which are still checked.
+   */
+  outputsManifest?: string;
+  /**
+   * Manifests of the inputs, one per role: resolvedDependencies name them
+   * instead of listing every input. The caller vouches that together they
+   * list exactly `inputs`, whose roles are still checked.
+   */
+  inputManifests?: { sha256: string; role?: string }[];
 }
 
 /**
@@ -81,7 +94,10 @@ export function buildStepStatement(step: StepDescription): Statement {
 function subjects(step: StepDescription): ResourceDescriptor[] {
   step.outputs.forEach((a, i) => checkArtifact(a, `outputs[${i}]`));
   checkUniqueNames(step.outputs, 'outputs');
-  const out: ResourceDescriptor[] = step.outputs.map(descriptor);
+  const out: ResourceDescriptor[] =
+    step.outputsManifest === undefined
+      ? step.outputs.map(descriptor)
+      : [manifestDescriptor(step.outputsManifest, 'outputsManifest')];
   if (step.bundle !== undefined) {
     const { name, rootDigest } = step.bundle;
     checkArtifact({ name, sha256: rootDigest }, 'bundle');
@@ -102,14 +118,22 @@ function subjects(step: StepDescription): ResourceDescriptor[] {
 function dependencies(step: StepDescription): ResourceDescriptor[] {
   step.inputs.forEach((a, i) => checkArtifact(a, `inputs[${i}]`));
   checkRoles(step.kind, step.inputs);
+  if (step.inputManifests !== undefined) {
+    checkRoles(step.kind, step.inputManifests);
+  }
   const tools = step.tools ?? [];
   tools.forEach((a, i) => checkArtifact(a, `tools[${i}]`));
+  const listed =
+    step.inputManifests === undefined
+      ? step.inputs.map((a) => withRole(descriptor(a), a.role))
+      : step.inputManifests.map((m, i) =>
+          withRole(
+            manifestDescriptor(m.sha256, `inputManifests[${i}]`),
+            m.role,
+          ),
+        );
   return [
-    ...step.inputs.map((a) =>
-      a.role === undefined
-        ? descriptor(a)
-        : { ...descriptor(a), annotations: { role: a.role } },
-    ),
+    ...listed,
     ...tools.map((t) => ({
       ...descriptor(t),
       ...(t.uri === undefined ? {} : { uri: t.uri }),
@@ -135,6 +159,18 @@ function runDetails(step: StepDescription): SlsaProvenance['runDetails'] {
     ...(byproducts.length === 0
       ? {}
       : { byproducts: byproducts.map(descriptor) }),
+  };
+}
+
+function withRole(d: ResourceDescriptor, role?: string): ResourceDescriptor {
+  return role === undefined ? d : { ...d, annotations: { role } };
+}
+
+function manifestDescriptor(sha256: string, at: string): ResourceDescriptor {
+  checkArtifact({ name: MANIFEST_SUBJECT_NAME, sha256 }, at);
+  return {
+    ...descriptor({ name: MANIFEST_SUBJECT_NAME, sha256 }),
+    mediaType: MANIFEST_MEDIA_TYPE,
   };
 }
 

@@ -16,3 +16,9 @@ export type { StepDescription } from './build.js';
 export { readStep } from './read.js';
 export type { StepView } from './read.js';
 export { validateParameters } from './params.js';
+export {
+  decodeManifest,
+  encodeManifest,
+  MANIFEST_MEDIA_TYPE,
+  MANIFEST_SUBJECT_NAME,
+} from './manifest.js';

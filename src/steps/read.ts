@@ -9,6 +9,7 @@ import {
 } from '../statement/index.js';
 import { checkArtifact, checkUniqueNames, type Artifact } from './artifact.js';
 import { kindFromBuildType, type StepKind } from './kinds.js';
+import { MANIFEST_MEDIA_TYPE } from './manifest.js';
 import { validateParameters } from './params.js';
 import { checkRoles, checkTimes } from './rules.js';
 
@@ -28,7 +29,17 @@ export interface StepView {
   startedOn?: Date;
   finishedOn?: Date;
   byproducts: Artifact[];
+  /**
+   * A manifest named in the subject in place of the outputs (`outputs` is
+   * then empty until the chain loader expands it from the store).
+   */
+  outputsManifest?: Artifact;
+  /** Manifests named in place of inputs, expanded likewise. */
+  inputManifests?: (Artifact & { role?: string })[];
 }
+
+/** Media types of every manifest version, known or not. */
+const MANIFEST_FAMILY = MANIFEST_MEDIA_TYPE.split(';')[0] ?? '';
 
 /**
  * Reads a step back from its statement, strictly: Statement v1, SLSA
@@ -62,8 +73,10 @@ export function readStep(statement: Statement): StepView {
   const kind = kindFromBuildType(bd.buildType);
   validateParameters(kind, bd.externalParameters);
 
-  const { inputs, tools } = splitDependencies(bd.resolvedDependencies ?? []);
-  checkRoles(kind, inputs);
+  const { inputs, tools, inputManifests } = splitDependencies(
+    bd.resolvedDependencies ?? [],
+  );
+  checkRoles(kind, [...inputs, ...(inputManifests ?? [])]);
   const meta = rd.metadata ?? {};
   checkTimes(meta.startedOn, meta.finishedOn);
   return {
@@ -71,6 +84,7 @@ export function readStep(statement: Statement): StepView {
     buildType: bd.buildType,
     ...splitSubjects(st.subject),
     inputs,
+    ...(inputManifests === undefined ? {} : { inputManifests }),
     tools,
     parameters: bd.externalParameters,
     builderId: rd.builder.id,
@@ -91,12 +105,15 @@ export function readStep(statement: Statement): StepView {
 
 function splitSubjects(
   subject: ResourceDescriptor[],
-): Pick<StepView, 'outputs' | 'bundle'> {
+): Pick<StepView, 'outputs' | 'bundle' | 'outputsManifest'> {
   const outputs: Artifact[] = [];
+  const manifests: Artifact[] = [];
   let bundle: StepView['bundle'];
   for (const [i, d] of subject.entries()) {
     const a = artifact(d, `subject[${i}]`);
-    if (d.annotations?.bundle !== true) {
+    if (isManifest(d, `subject[${i}]`)) {
+      manifests.push(a);
+    } else if (d.annotations?.bundle !== true) {
       outputs.push(a);
     } else if (bundle === undefined) {
       bundle = { name: a.name, rootDigest: a.sha256 };
@@ -108,14 +125,48 @@ function splitSubjects(
     }
   }
   checkUniqueNames(outputs, 'subject');
-  return bundle === undefined ? { outputs } : { outputs, bundle };
+  const manifest = onlyManifest(manifests, outputs.length);
+  return {
+    outputs,
+    ...(bundle === undefined ? {} : { bundle }),
+    ...(manifest === undefined ? {} : { outputsManifest: manifest }),
+  };
+}
+
+/** Whether a descriptor names a manifest; a version not known is refused. */
+function isManifest(d: ResourceDescriptor, at: string): boolean {
+  const type = d.mediaType?.split(';')[0]?.trim().toLowerCase();
+  if (type !== MANIFEST_FAMILY) return false;
+  if (d.mediaType !== MANIFEST_MEDIA_TYPE || d.annotations?.bundle === true) {
+    throw new StatementError(
+      'STATEMENT_INVALID',
+      `${at}.mediaType: expected ${JSON.stringify(MANIFEST_MEDIA_TYPE)} ` +
+        'on a descriptor that is not the bundle',
+    );
+  }
+  return true;
+}
+
+/** A statement names its outputs by one manifest or lists them, not both. */
+function onlyManifest(
+  manifests: Artifact[],
+  listed: number,
+): Artifact | undefined {
+  if (manifests.length > 1 || (manifests.length === 1 && listed > 0)) {
+    throw new StatementError(
+      'STATEMENT_INVALID',
+      'subject: expected either one manifest or a list of files',
+    );
+  }
+  return manifests[0];
 }
 
 function splitDependencies(
   deps: ResourceDescriptor[],
-): Pick<StepView, 'inputs' | 'tools'> {
+): Pick<StepView, 'inputs' | 'tools' | 'inputManifests'> {
   const inputs: StepView['inputs'] = [];
   const tools: StepView['tools'] = [];
+  const manifests: NonNullable<StepView['inputManifests']> = [];
   for (const [i, d] of deps.entries()) {
     const at = `resolvedDependencies[${i}]`;
     const a = artifact(d, at);
@@ -130,9 +181,12 @@ function splitDependencies(
         `${at}.annotations.role: expected a string`,
       );
     }
-    inputs.push(role === undefined ? a : { ...a, role });
+    const list = isManifest(d, at) ? manifests : inputs;
+    list.push(role === undefined ? a : { ...a, role });
   }
-  return { inputs, tools };
+  return manifests.length === 0
+    ? { inputs, tools }
+    : { inputs, tools, inputManifests: manifests };
 }
 
 function artifact(d: ResourceDescriptor, at: string): Artifact {

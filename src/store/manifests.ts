@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import { StoreError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
+import { STORE_DIR_NAME, type AttestationStore } from './store.js';
+
+const MANIFESTS = 'manifests';
+const PREFIX = 'sha256-';
+const SUFFIX = '.json';
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * A manifest of a model of a million files is about 150 MB; this bound
+ * keeps a hostile store from making the verifier read without end.
+ */
+export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The content-addressed manifests that statements name in place of file
+ * lists: `<model>/.mprov/manifests/sha256-<hex>.json`, beside the
+ * attestations, written atomically. The store never trusts a file name:
+ * readers hash the bytes and compare before parsing.
+ */
+export class ManifestStore {
+  /** The folder holding the manifests. */
+  readonly dir: string;
+
+  /** @param storeDir - the store folder, e.g. `model/.mprov`. */
+  constructor(storeDir: string) {
+    this.dir = join(storeDir, MANIFESTS);
+  }
+
+  /** The manifests of a model bundle folder. */
+  static forModel(modelDir: string): ManifestStore {
+    return new ManifestStore(join(modelDir, STORE_DIR_NAME));
+  }
+
+  /** The manifests kept beside an attestation store's entries. */
+  static beside(store: AttestationStore): ManifestStore {
+    return new ManifestStore(dirname(store.dir));
+  }
+
+  /**
+   * Adds a manifest's bytes; returns their SHA-256, its address.
+   *
+   * @throws StoreError `STORE_WRITE_FAILED` or `STORE_ENTRY_TOO_LARGE`.
+   */
+  async add(bytes: Uint8Array): Promise<string> {
+    if (bytes.length > MAX_MANIFEST_BYTES) {
+      throw new StoreError(
+        'STORE_ENTRY_TOO_LARGE',
+        `manifest is ${bytes.length} bytes, limit ${MAX_MANIFEST_BYTES}`,
+      );
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await writeFileAtomic(this.path(sha256), bytes);
+    } catch (cause) {
+      throw new StoreError('STORE_WRITE_FAILED', 'cannot write manifest', {
+        cause,
+      });
+    }
+    return sha256;
+  }
+
+  /**
+   * Reads the file stored under a digest, unchecked: the caller hashes the
+   * bytes. Returns `undefined` when there is none.
+   *
+   * @throws StoreError `STORE_ENTRY_INVALID` for a bad digest or a file
+   *   that is not regular, `STORE_ENTRY_TOO_LARGE`, `STORE_UNREADABLE`.
+   */
+  async read(sha256: string): Promise<Uint8Array | undefined> {
+    if (!SHA256_HEX.test(sha256)) {
+      throw new StoreError('STORE_ENTRY_INVALID', 'expected a sha256 digest');
+    }
+    const path = this.path(sha256);
+    const info = await lstat(path).catch((cause: unknown) => {
+      if (isNotFound(cause)) return undefined;
+      throw new StoreError('STORE_UNREADABLE', 'cannot read manifest', {
+        cause,
+      });
+    });
+    if (info === undefined) return undefined;
+    if (!info.isFile()) {
+      throw new StoreError('STORE_ENTRY_INVALID', 'not a regular file');
+    }
+    if (info.size > MAX_MANIFEST_BYTES) {
+      throw new StoreError(
+        'STORE_ENTRY_TOO_LARGE',
+        `manifest is ${info.size} bytes, limit ${MAX_MANIFEST_BYTES}`,
+      );
+    }
+    return readFile(path).catch((cause: unknown) => {
+      throw new StoreError('STORE_UNREADABLE', 'cannot read manifest', {
+        cause,
+      });
+    });
+  }
+
+  /** The digests the store's file names claim, sorted; none when absent. */
+  async digests(): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    return names
+      .filter((n) => n.startsWith(PREFIX) && n.endsWith(SUFFIX))
+      .map((n) => n.slice(PREFIX.length, -SUFFIX.length))
+      .filter((d) => SHA256_HEX.test(d))
+      .sort();
+  }
+
+  private path(sha256: string): string {
+    return join(this.dir, PREFIX + sha256 + SUFFIX);
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
