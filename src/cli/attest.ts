@@ -1,6 +1,7 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
 
 import { attestStep, type StepInput } from '../attest/attest-step.js';
+import type { ManifestSubjectMode } from '../attest/lean.js';
 import { StatementError, UsageError } from '../errors.js';
 import { AttestationStore } from '../store/store.js';
 import {
@@ -41,6 +42,10 @@ step:
                            is never hashed)
   --store DIR              where to add the attestation (default: OUTPUT/.mprov,
                            or .mprov beside OUTPUT when it is a file)
+  --manifest-subject MODE  auto (default), always or never: name a manifest
+                           of the files (kept in the store) instead of
+                           listing them; auto when the envelope would pass
+                           64 KiB (docs/concepts.md)
 
 signing (no defaults: name the Sigstore instance you use):
 ${KEYLESS_OPTIONS_HELP}
@@ -80,6 +85,7 @@ const OPTIONS = {
   'builder-id': { type: 'string' },
   store: { type: 'string' },
   'oms-signature': { type: 'string' },
+  'manifest-subject': { type: 'string', default: 'auto' },
   ...KEYLESS_OPTIONS,
   ...KEY_OPTIONS,
   json: { type: 'boolean', default: false },
@@ -97,6 +103,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
   if (values.input.length === 0) {
     throw new UsageError('USAGE_INVALID', 'at least one --input is required');
   }
+  const manifestSubject = manifestMode(values['manifest-subject']);
 
   const attested = await withParameterHint(
     attestStep({
@@ -112,6 +119,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
         ? { omsSignature: values['oms-signature'] }
         : {}),
       ...(values.store ? { store: new AttestationStore(values.store) } : {}),
+      manifestSubject,
     }),
   );
 
@@ -138,6 +146,16 @@ async function withParameterHint<T>(work: Promise<T>): Promise<T> {
     }
     throw error;
   }
+}
+
+function manifestMode(value: string): ManifestSubjectMode {
+  if (value === 'auto' || value === 'always' || value === 'never') {
+    return value;
+  }
+  throw new UsageError(
+    'USAGE_INVALID',
+    `--manifest-subject: expected auto, always or never, found ${value}`,
+  );
 }
 
 function parseInput(spec: string): StepInput {

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { StoreError } from '../../src/errors.js';
+import { ManifestStore } from '../../src/store/manifests.js';
+import { AttestationStore } from '../../src/store/store.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mprov-manifests-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const codeOf = (e: unknown) => (e instanceof StoreError ? e.code : e);
+
+describe('ManifestStore', () => {
+  it('sits beside the attestations of the same store', () => {
+    const store = ManifestStore.beside(AttestationStore.forModel(dir));
+    expect(store.dir).toBe(join(dir, '.mprov', 'manifests'));
+    expect(ManifestStore.forModel(dir).dir).toBe(store.dir);
+  });
+
+  describe('#add', () => {
+    it('stores the bytes under their SHA-256 and returns it', async () => {
+      const store = ManifestStore.forModel(dir);
+      const bytes = Buffer.from('{"files":[]}');
+      const sha = await store.add(bytes);
+      expect(sha).toBe(createHash('sha256').update(bytes).digest('hex'));
+      expect(await readdir(store.dir)).toEqual([`sha256-${sha}.json`]);
+      expect(await store.read(sha)).toEqual(bytes);
+      expect(await store.digests()).toEqual([sha]);
+    });
+  });
+
+  describe('#read', () => {
+    it('returns undefined when nothing is stored under the digest', async () => {
+      const store = ManifestStore.forModel(dir);
+      expect(await store.read('a'.repeat(64))).toBeUndefined();
+      expect(await store.digests()).toEqual([]);
+    });
+
+    it('throws STORE_ENTRY_INVALID for a digest that is no digest', async () => {
+      const store = ManifestStore.forModel(dir);
+      const error = await store.read('../../x').catch((e: unknown) => e);
+      expect(codeOf(error)).toBe('STORE_ENTRY_INVALID');
+    });
+
+    it('throws STORE_ENTRY_INVALID for a symbolic link', async () => {
+      const store = ManifestStore.forModel(dir);
+      const sha = await store.add(Buffer.from('x'));
+      const link = join(store.dir, `sha256-${'b'.repeat(64)}.json`);
+      await symlink(join(store.dir, `sha256-${sha}.json`), link);
+      const error = await store.read('b'.repeat(64)).catch((e: unknown) => e);
+      expect(codeOf(error)).toBe('STORE_ENTRY_INVALID');
+    });
+  });
+});
