@@ -23,6 +23,7 @@ import {
   loadTrustedRoot,
   validatePolicy,
   AttestationStore,
+  ManifestStore,
   type Policy,
   type Signer,
 } from '../dist/index.js';
@@ -130,7 +131,9 @@ async function measure(standIn: StandIn, c: Case) {
   const analyze: number[] = [];
   for (let run = 0; run < RUNS; run += 1) {
     let t = performance.now();
-    const loaded = await loadChain(entries, root, c.policy);
+    // Wide steps name manifests (attestStep's default, auto): resolve them.
+    const manifests = ManifestStore.forModel(c.model);
+    const loaded = await loadChain(entries, root, c.policy, manifests);
     load.push(performance.now() - t);
     t = performance.now();
     const result = analyzeChain({

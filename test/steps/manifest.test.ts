@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -21,6 +22,8 @@ const manifestOf = (list: unknown[]) => ({
   files: list,
   mediaType: MANIFEST_MEDIA_TYPE,
 });
+const byName = (a: { name: string }, b: { name: string }) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 const entry = (name: string, c: string) => ({
   digest: { sha256: h(c) },
   name,
@@ -86,6 +89,31 @@ describe('#decodeManifest', () => {
     ],
   ])('throws STATEMENT_INVALID for %s', (_, bytes) => {
     expect(codeOf(() => decodeManifest(bytes))).toBe('STATEMENT_INVALID');
+  });
+
+  it('returns the files of any valid list, or throws only StatementError', () => {
+    const art = fc.record({
+      name: fc.stringMatching(/^[a-z0-9._-]{1,8}(\/[a-z0-9_-]{1,8}){0,2}$/),
+      sha256: fc.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    fc.assert(
+      fc.property(fc.array(art, { minLength: 1, maxLength: 8 }), (list) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = encodeManifest(list);
+        } catch {
+          return; // names that collide or are unsafe: refused on both sides
+        }
+        const back = decodeManifest(bytes);
+        expect([...back].sort(byName)).toEqual([...list].sort(byName));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.string()), (v) => {
+        const code = codeOf(() => decodeManifest(bytesOf(v)));
+        expect(code).toMatch(/^STATEMENT_/);
+      }),
+    );
   });
 
   it('throws for an unsafe name, as subjects do', () => {
