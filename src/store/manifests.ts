@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
@@ -10,6 +11,7 @@ const MANIFESTS = 'manifests';
 const PREFIX = 'sha256-';
 const SUFFIX = '.json';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
 
 /**
  * A manifest of a model of a million files is about 150 MB; this bound
@@ -77,28 +79,24 @@ export class ManifestStore {
     if (!SHA256_HEX.test(sha256)) {
       throw new StoreError('STORE_ENTRY_INVALID', 'expected a sha256 digest');
     }
-    const path = this.path(sha256);
-    const info = await lstat(path).catch((cause: unknown) => {
+    // No symbolic link is followed, and the size is that of what is read.
+    let handle: FileHandle;
+    try {
+      handle = await open(this.path(sha256), NO_FOLLOW);
+    } catch (cause) {
       if (isNotFound(cause)) return undefined;
+      if ((cause as NodeJS.ErrnoException).code === 'ELOOP') {
+        throw new StoreError('STORE_ENTRY_INVALID', 'not a regular file');
+      }
       throw new StoreError('STORE_UNREADABLE', 'cannot read manifest', {
         cause,
       });
-    });
-    if (info === undefined) return undefined;
-    if (!info.isFile()) {
-      throw new StoreError('STORE_ENTRY_INVALID', 'not a regular file');
     }
-    if (info.size > MAX_MANIFEST_BYTES) {
-      throw new StoreError(
-        'STORE_ENTRY_TOO_LARGE',
-        `manifest is ${info.size} bytes, limit ${MAX_MANIFEST_BYTES}`,
-      );
+    try {
+      return await readBounded(handle);
+    } finally {
+      await handle.close();
     }
-    return readFile(path).catch((cause: unknown) => {
-      throw new StoreError('STORE_UNREADABLE', 'cannot read manifest', {
-        cause,
-      });
-    });
   }
 
   /** The digests the store's file names claim, sorted; none when absent. */
@@ -113,6 +111,35 @@ export class ManifestStore {
 
   private path(sha256: string): string {
     return join(this.dir, PREFIX + sha256 + SUFFIX);
+  }
+}
+
+async function readBounded(handle: FileHandle): Promise<Uint8Array> {
+  const info = await handle.stat();
+  if (!info.isFile()) {
+    throw new StoreError('STORE_ENTRY_INVALID', 'not a regular file');
+  }
+  if (info.size > MAX_MANIFEST_BYTES) {
+    throw new StoreError(
+      'STORE_ENTRY_TOO_LARGE',
+      `manifest is ${info.size} bytes, limit ${MAX_MANIFEST_BYTES}`,
+    );
+  }
+  // Exactly the size checked: a file that grows meanwhile is cut, and then
+  // fails its digest.
+  const bytes = Buffer.alloc(info.size);
+  try {
+    let at = 0;
+    while (at < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, at, bytes.length - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return bytes.subarray(0, at);
+  } catch (cause) {
+    throw new StoreError('STORE_UNREADABLE', 'cannot read manifest', {
+      cause,
+    });
   }
 }
 

@@ -1,12 +1,23 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  rm,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { StoreError } from '../../src/errors.js';
-import { ManifestStore } from '../../src/store/manifests.js';
+import {
+  ManifestStore,
+  MAX_MANIFEST_BYTES,
+} from '../../src/store/manifests.js';
 import { AttestationStore } from '../../src/store/store.js';
 
 let dir: string;
@@ -58,6 +69,17 @@ describe('ManifestStore', () => {
       await symlink(join(store.dir, `sha256-${sha}.json`), link);
       const error = await store.read('b'.repeat(64)).catch((e: unknown) => e);
       expect(codeOf(error)).toBe('STORE_ENTRY_INVALID');
+    });
+
+    it('throws STORE_ENTRY_TOO_LARGE past the limit, unread', async () => {
+      const store = ManifestStore.forModel(dir);
+      const sha = 'c'.repeat(64);
+      await mkdir(store.dir, { recursive: true });
+      const path = join(store.dir, `sha256-${sha}.json`);
+      await writeFile(path, '');
+      await truncate(path, MAX_MANIFEST_BYTES + 1);
+      const error = await store.read(sha).catch((e: unknown) => e);
+      expect(codeOf(error)).toBe('STORE_ENTRY_TOO_LARGE');
     });
   });
 });
