@@ -130,6 +130,21 @@ describe('#verifyChain over statements that name manifests', () => {
     }
   });
 
+  it('names as input manifest the earlier step’s output manifest', () => {
+    const deps = (st: Statement | undefined) =>
+      (
+        st?.predicate.buildDefinition as {
+          resolvedDependencies: {
+            mediaType?: string;
+            digest: { sha256: string };
+          }[];
+        }
+      ).resolvedDependencies;
+    const [input] = deps(statements.quantize);
+    expect(input?.mediaType).toBe(MANIFEST_MEDIA_TYPE);
+    expect(input?.digest.sha256).toBe(outputManifest(statements.export));
+  });
+
   it('returns verified, each step with its 2,000 files', async () => {
     const result = await verify('model');
     expect(errors(result.findings)).toEqual([]);
