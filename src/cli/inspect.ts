@@ -89,6 +89,12 @@ async function attestationsAt(path: string) {
   return asStore.length > 0 ? asStore : AttestationStore.forModel(path).list();
 }
 
+/** Large steps name a manifest of their files instead of listing them. */
+function manifestLine(dir: 'in' | 'out', m: { sha256: string; role?: string }) {
+  const role = m.role ? `${m.role}: ` : '';
+  return `  ${dir.padEnd(9)}${role}manifest sha256:${m.sha256} (files in .mprov/manifests)`;
+}
+
 function render(
   shown: (Inspection & { id: string })[],
   root: TrustedRootHandle | undefined,
@@ -127,7 +133,11 @@ function renderOne(s: Inspection & { id: string }): string[] {
         (i) =>
           `  in       ${i.role ? `${i.role}: ` : ''}${i.name} sha256:${i.sha256}`,
       ),
+      ...(s.step.inputManifests ?? []).map((m) => manifestLine('in', m)),
       ...s.step.outputs.map((o) => `  out      ${o.name} sha256:${o.sha256}`),
+      ...(s.step.outputsManifest
+        ? [manifestLine('out', s.step.outputsManifest)]
+        : []),
     );
   }
   lines.push('');

@@ -113,6 +113,17 @@ describe('mprov attest --manifest-subject', () => {
       manifest?.digest.sha256,
     );
 
+    const shown = await cli(
+      'inspect',
+      p('out'),
+      '--trusted-root',
+      p('root.json'),
+    );
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(
+      `out      manifest sha256:${manifest?.digest.sha256}`,
+    );
+
     const good = await verify();
     expect(good.code).toBe(0);
     expect(good.stdout).toContain('VERIFIED');
