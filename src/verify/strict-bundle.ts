@@ -1,7 +1,6 @@
-import { X509Certificate } from 'node:crypto';
-
 import { ASN1Obj } from '@sigstore/core';
 
+import { checkDerCertificate } from '../crypto/certificate.js';
 import { VerifyError } from '../errors.js';
 
 /**
@@ -114,7 +113,8 @@ function splitNote(note: string, where: string): [string, string[]] {
 function checkCertificate(raw: unknown, i: number): void {
   if (typeof raw !== 'string') return;
   try {
-    new X509Certificate(Buffer.from(raw, 'base64'));
+    // Portable (no OpenSSL): this module is part of the browser core.
+    checkDerCertificate(Buffer.from(raw, 'base64'));
   } catch (cause) {
     throw new VerifyError(
       'VERIFY_BUNDLE_MALFORMED',

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import canonicalizeModule from 'canonicalize';
 
+import { sha256Hex } from '../crypto/hash.js';
 import { VerifyError } from '../errors.js';
 
 // The package's types declare `export default`, but its CommonJS module
@@ -55,8 +54,8 @@ function digestOf(json: unknown): string {
     throw invalid('trusted root is not plain JSON', error);
   }
   if (canonical === undefined) throw invalid('trusted root is not JSON');
-  const hex = createHash('sha256').update(canonical, 'utf8').digest('hex');
-  return `sha256:${hex}`;
+  // Portable SHA-256: this module is part of the browser core (src/core).
+  return `sha256:${sha256Hex(canonical)}`;
 }
 
 /**
