@@ -4,13 +4,12 @@ import type { Policy } from '../policy/policy.js';
 import { isKeyRule } from '../policy/signers.js';
 import { parseStatement, PAYLOAD_TYPE } from '../statement/index.js';
 import { readStep, type StepView } from '../steps/index.js';
-import type { StoredAttestation } from '../store/store.js';
-import {
-  loadPublicKey,
-  verifyAttestation,
-  type AttestationKeyOptions,
-  type TrustedRootHandle,
-} from '../verify/index.js';
+// Each from its own module, not the index: this file is part of the
+// browser core (src/core), and the index also brings Node's file hashing.
+import { verifyAttestation } from '../verify/attestation.js';
+import type { AttestationKeyOptions } from '../verify/attestation-key.js';
+import { loadPublicKey } from '../verify/public-key.js';
+import type { TrustedRootHandle } from '../verify/trusted-root.js';
 import { finding, type Finding } from './findings.js';
 import {
   cachedManifestSource,
@@ -34,6 +33,13 @@ export interface ChainNode {
   trusted: boolean;
 }
 
+/** One attestation as read from a store or given in memory. */
+export interface AttestationBytes {
+  /** SHA-256 of the bytes, lower-case hex. */
+  id: string;
+  bytes: Uint8Array;
+}
+
 /** Nodes that could be read, and findings for those that could not. */
 export interface LoadedChain {
   nodes: ChainNode[];
@@ -48,7 +54,7 @@ export interface LoadedChain {
  * it.
  */
 export async function loadChain(
-  entries: readonly StoredAttestation[],
+  entries: readonly AttestationBytes[],
   root: TrustedRootHandle,
   policy: Policy,
   manifests?: ManifestSource,
@@ -87,7 +93,7 @@ function policyKeys(policy: Policy): AttestationKeyOptions {
 }
 
 async function loadOne(
-  entry: StoredAttestation,
+  entry: AttestationBytes,
   root: TrustedRootHandle,
   policy: Policy,
   keys: AttestationKeyOptions,
