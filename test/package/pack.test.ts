@@ -71,11 +71,14 @@ describe('npm pack', () => {
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     expect(files.filter((f) => /(^|\/)(test|fixtures)\//.test(f))).toEqual([]);
     expect(files.filter((f) => f.startsWith('dist/api/'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('dist/shims/'))).toEqual([]);
     expect(files).toEqual(
       expect.arrayContaining([
         'dist/cli/main.js',
         'dist/index.d.ts',
         'dist/testing/index.js',
+        'dist/core/index.js',
+        'dist/browser/core.js',
         'LICENSE',
         'README.md',
       ]),
@@ -162,6 +165,35 @@ describe('the installed package', () => {
       core: ['function', 'function'],
       testing: 'function',
       hidden: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+    });
+  });
+
+  it('resolves model-provenance/core: dist/core under Node, the bundle for browsers', async () => {
+    const script = `
+      const core = await import('model-provenance/core');
+      console.log(JSON.stringify({
+        url: import.meta.resolve('model-provenance/core'),
+        verify: typeof core.verifyChainInMemory,
+        root: typeof core.loadTrustedRoot,
+      }));`;
+    const resolve = async (conditions: string[]) => {
+      const ran = await runOk(
+        NODE,
+        [...conditions, '--input-type=module', '-e', script],
+        { cwd: app },
+      );
+      return JSON.parse(ran.stdout) as Record<string, string>;
+    };
+    const where = 'node_modules/model-provenance/dist';
+    expect(await resolve([])).toMatchObject({
+      url: expect.stringMatching(`${where}/core/index\\.js$`) as unknown,
+      verify: 'function',
+      root: 'function',
+    });
+    expect(await resolve(['--conditions=browser'])).toMatchObject({
+      url: expect.stringMatching(`${where}/browser/core\\.js$`) as unknown,
+      verify: 'function',
+      root: 'function',
     });
   });
 
