@@ -1,5 +1,7 @@
 import { isKeyRule, type SignerRule } from '../policy/signers.js';
-import { matchesIdentity } from '../verify/index.js';
+// From its module, not the index, which brings Node's file hashing into
+// the browser core (src/core).
+import { matchesIdentity } from '../verify/identity.js';
 
 /** A keyless signer, as its certificate names it. */
 export interface IdentitySignerRef {

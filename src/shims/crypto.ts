@@ -17,7 +17,18 @@ const CURVE_NAMES = { 'P-256': 'prime256v1', 'P-384': 'secp384r1' } as const;
 export class PortableKeyObject {
   readonly type = 'public';
 
-  constructor(readonly key: PortableKey) {}
+  constructor(
+    readonly key: PortableKey,
+    private readonly der?: Uint8Array,
+  ) {}
+
+  /** Node's `export`, for DER SubjectPublicKeyInfo only. */
+  export(options: { format?: string; type?: string }): Buffer {
+    if (options.format !== 'der' || options.type !== 'spki' || !this.der) {
+      throw new TypeError('only DER SubjectPublicKeyInfo can be exported');
+    }
+    return Buffer.from(this.der);
+  }
 
   get asymmetricKeyType(): string | undefined {
     return this.key.type === 'unsupported' ? undefined : this.key.type;
@@ -62,11 +73,12 @@ export function createPublicKey(input: KeyInput): PortableKeyObject {
     return new PortableKeyObject({ type: 'unsupported', algorithm: 'rsa' });
   }
   if (type !== 'spki') throw new TypeError(`unsupported key type ${type}`);
-  return new PortableKeyObject(parseSpki(key));
+  return new PortableKeyObject(parseSpki(key), key);
 }
 
 function fromPem(pem: string): PortableKeyObject {
-  return new PortableKeyObject(parseSpki(pemToDer(pem)));
+  const der = pemToDer(pem);
+  return new PortableKeyObject(parseSpki(der), der);
 }
 
 /** Node's `crypto.verify(algorithm, data, key, signature)`. */

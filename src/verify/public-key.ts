@@ -1,10 +1,8 @@
-import {
-  createHash,
-  createPublicKey,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 
+import { crypto as sigstoreCrypto } from '@sigstore/core';
+
+import { sha256Hex } from '../crypto/hash.js';
 import { VerifyError } from '../errors.js';
 
 /** A public key given by the user for key-based (non-keyless) bundles. */
@@ -49,7 +47,9 @@ export function loadPublicKey(pem: string): VerificationKey {
   }
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: pem, format: 'pem' });
+    // Through @sigstore/core's crypto: node:crypto under Node, and in the
+    // browser build (src/core) the portable one that Sigstore gets too.
+    key = sigstoreCrypto.createPublicKey(pem.trimStart());
   } catch (cause) {
     throw new VerifyError('VERIFY_KEY_INVALID', 'public key does not parse', {
       cause,
@@ -64,8 +64,7 @@ export function loadPublicKey(pem: string): VerificationKey {
     );
   }
   const der = key.export({ format: 'der', type: 'spki' });
-  const hex = createHash('sha256').update(der).digest('hex');
-  return { key, type, digest: `sha256:${hex}` };
+  return { key, type, digest: `sha256:${sha256Hex(der)}` };
 }
 
 /**
@@ -80,9 +79,8 @@ export function verifyDsseSignature(
   signature: Uint8Array,
 ): boolean {
   const hash = { 'ecdsa-p256': 'sha256', 'ecdsa-p384': 'sha384' }[key.type];
-  try {
-    return verify(hash ?? null, pae, key.key, signature);
-  } catch {
-    return false;
-  }
+  // @sigstore/core's verify returns false where node:crypto would throw.
+  const bytes = (b: Uint8Array) =>
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  return sigstoreCrypto.verify(bytes(pae), key.key, bytes(signature), hash);
 }

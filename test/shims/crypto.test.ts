@@ -66,6 +66,7 @@ describe('the crypto shim', () => {
           type: 'spki',
         });
         expect(fromDer.asymmetricKeyType).toBe(publicKey.asymmetricKeyType);
+        expect(fromPem.export({ format: 'der', type: 'spki' })).toEqual(der);
         expect(fromDer.asymmetricKeyDetails.namedCurve).toBe(
           publicKey.asymmetricKeyDetails?.namedCurve,
         );
