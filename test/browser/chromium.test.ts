@@ -12,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { ChainResult } from '../../src/chain/result.js';
 import { loadTrustedRoot, verifyChainInMemory } from '../../src/core/index.js';
+import { keyChainFixture, type KeyChainFixture } from '../chain/key-fixture.js';
 import {
   changedDigest,
   signChain,
+  signKeyChain,
   withBadSignature,
   type ChainInputs,
   type SignedChain,
@@ -42,6 +44,7 @@ interface PageResult {
 }
 
 let chain: SignedChain | undefined;
+let keys: KeyChainFixture | undefined;
 let server: PageServer | undefined;
 let browser: Browser | undefined;
 let cases: (ChainInputs & { name: string; repeat: number })[];
@@ -66,6 +69,12 @@ beforeAll(async () => {
       repeat: 1,
     },
   ];
+  // Key-signed chains: Ed25519 and P-384 signatures through the shim.
+  keys = await keyChainFixture();
+  for (const type of ['ed25519', 'P-384'] as const) {
+    const { inputs } = await signKeyChain(keys, `browser-${type}`, type);
+    cases.push({ name: `key-${type}`, ...inputs, repeat: 1 });
+  }
   server = await servePage(BUNDLE, cases);
   browser = await openPage(server.url);
   page = (await Promise.race([
@@ -80,6 +89,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await chain?.fx.close();
+  await keys?.close();
 });
 
 function timeout(ms: number, b: Browser): Promise<never> {
@@ -135,6 +145,19 @@ describe('model-provenance/core in headless Chromium', () => {
     expect(errorCodes(result)).toEqual(['FILE_MODIFIED']);
     expect(result).toEqual(await inNode('modified'));
   });
+
+  it.each(['ed25519', 'P-384'])(
+    'verifies a chain signed with %s keys, naming the keys',
+    async (type) => {
+      const result = page.results[`key-${type}`];
+      expect(errorCodes(result)).toEqual([]);
+      expect(result?.verified).toBe(true);
+      expect(result?.steps.every((s) => s.signer.keyId !== undefined)).toBe(
+        true,
+      );
+      expect(result).toEqual(await inNode(`key-${type}`));
+    },
+  );
 
   it('fails a changed signature with ATTESTATION_UNVERIFIED', async () => {
     const result = page.results.badSignature;

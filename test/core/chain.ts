@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 
 import { digestModel } from '../../src/digest/index.js';
+import { loadPolicy } from '../../src/policy/load.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { AttestationStore } from '../../src/store/store.js';
 import {
@@ -15,6 +16,11 @@ import {
   digestOf,
   type ChainFixture,
 } from '../chain/fixture.js';
+import {
+  keyRule,
+  type KeyChainFixture,
+  type KeyType,
+} from '../chain/key-fixture.js';
 
 /** The inputs of `verifyChainInMemory`, as a web page would fetch them. */
 export interface ChainInputs {
@@ -56,19 +62,58 @@ export async function signChain(): Promise<SignedChain> {
     'config.json': '{"bits":8}',
   });
   const modelDir = join(fx.dir, 'model');
+  const policy = fx.policy([await digestOf(fx, 'upstream/weights.bin')]);
+  const inputs = await inputsOf(modelDir, policy, fx.standIn.trustedRoot);
+  return { fx, modelDir, inputs };
+}
+
+/**
+ * Export then repackage under `fx.dir/sub`, signed with keys of `type` (the
+ * releaser's key, or with `intruder` one the policy does not name).
+ */
+export async function signKeyChain(
+  fx: KeyChainFixture,
+  sub: string,
+  type: KeyType,
+  intruder = false,
+): Promise<{ modelDir: string; inputs: ChainInputs }> {
+  const exporter = await fx.makeKey(`${sub}-export`, type);
+  const releaser = await fx.makeKey(`${sub}-release`, type);
+  const other = await fx.makeKey(`${sub}-other`, type);
+  const signer = intruder ? other : releaser;
+  const root = await fx.pipeline(sub, { key: exporter }, { key: signer });
+  await fx.writePolicy(sub, {
+    version: 1,
+    steps: {
+      export: { required: true, signers: [keyRule(exporter)] },
+      repackage: { required: true, signers: [keyRule(releaser)] },
+    },
+    roots: [{ sha256: root }],
+  });
+  const modelDir = join(fx.dir, sub, 'm');
+  return {
+    modelDir,
+    inputs: await inputsOf(
+      modelDir,
+      await loadPolicy(join(fx.dir, sub, 'policy.yaml')),
+      fx.standIn.trustedRoot,
+    ),
+  };
+}
+
+/** What the core needs to verify the chain in `modelDir`'s store. */
+async function inputsOf(
+  modelDir: string,
+  policy: Policy,
+  trustedRoot: unknown,
+): Promise<ChainInputs> {
   const stored = await AttestationStore.forModel(modelDir).list();
   const manifest = await digestModel(modelDir);
   return {
-    fx,
-    modelDir,
-    inputs: {
-      bundles: stored.map((s) => s.bytes.toString('utf8')),
-      files: Object.fromEntries(
-        manifest.entries.map((e) => [e.path, e.sha256]),
-      ),
-      policy: fx.policy([await digestOf(fx, 'upstream/weights.bin')]),
-      trustedRoot: fx.standIn.trustedRoot,
-    },
+    bundles: stored.map((s) => s.bytes.toString('utf8')),
+    files: Object.fromEntries(manifest.entries.map((e) => [e.path, e.sha256])),
+    policy,
+    trustedRoot,
   };
 }
 
