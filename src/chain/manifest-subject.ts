@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { crypto as sigstoreCrypto } from '@sigstore/core';
 
 import { decodeManifest, type StepView } from '../steps/index.js';
 import type { Artifact } from '../steps/index.js';
@@ -94,7 +94,9 @@ async function resolve(
   }
 
   // The digest first: unverified bytes are never parsed.
-  const actual = createHash('sha256').update(bytes).digest('hex');
+  // Through @sigstore/core's crypto: OpenSSL under Node for manifests of
+  // many megabytes, the portable hash in the browser build (src/core).
+  const actual = sigstoreCrypto.digest('sha256', bytes).toString('hex');
   if (actual !== sha256) {
     const message = `manifest stored as sha256:${sha256} hashes to sha256:${actual}`;
     return finding('MANIFEST_DIGEST_MISMATCH', message, { ...details, actual });
