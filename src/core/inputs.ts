@@ -4,6 +4,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { DiskFile } from '../chain/disk.js';
 import { finding, type Finding } from '../chain/findings.js';
 import type { AttestationBytes } from '../chain/load.js';
+import type { ManifestSource } from '../chain/manifest-subject.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { comparePaths, unsafePathReason } from '../digest/posix-path.js';
 import { DigestError, VerifyError } from '../errors.js';
@@ -121,11 +122,41 @@ export function readBundles(given: readonly BundleInput[]): {
   return { entries, findings };
 }
 
+/**
+ * The manifests that statements may name in place of file lists, found by
+ * the SHA-256 of their bytes (the loader checks the digest again).
+ *
+ * @throws DigestError `DIGEST_MALFORMED` for an input that is neither bytes
+ *   nor text.
+ */
+export function readManifests(
+  given: readonly BundleInput[] | undefined,
+): ManifestSource | undefined {
+  if (given === undefined) return undefined;
+  const byDigest = new Map<string, Uint8Array>();
+  for (const [i, input] of given.entries()) {
+    const bytes = asBytes(input);
+    if (bytes === undefined) {
+      throw new DigestError(
+        'DIGEST_MALFORMED',
+        `manifest ${i}: expected its bytes (Uint8Array) or text`,
+      );
+    }
+    byDigest.set(sha256Hex(bytes), bytes);
+  }
+  return { read: (sha256) => Promise.resolve(byDigest.get(sha256)) };
+}
+
 function toBytes(input: BundleInput, i: number): Uint8Array {
-  if (typeof input === 'string') return new TextEncoder().encode(input);
-  if (input instanceof Uint8Array) return input;
+  const bytes = asBytes(input);
+  if (bytes !== undefined) return bytes;
   throw new VerifyError(
     'VERIFY_BUNDLE_MALFORMED',
     `bundle ${i}: expected its bytes (Uint8Array) or JSON text`,
   );
+}
+
+function asBytes(input: unknown): Uint8Array | undefined {
+  if (typeof input === 'string') return new TextEncoder().encode(input);
+  return input instanceof Uint8Array ? input : undefined;
 }

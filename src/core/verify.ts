@@ -9,6 +9,7 @@ import {
 import {
   readBundles,
   readFiles,
+  readManifests,
   type BundleInput,
   type FileDigests,
 } from './inputs.js';
@@ -23,6 +24,11 @@ export interface InMemoryChainOptions {
   policy: Policy;
   /** From `loadTrustedRoot`. */
   trustedRoot: TrustedRootHandle;
+  /**
+   * The manifests that steps of large models name in place of their file
+   * lists (the store's `manifests` folder), as bytes or text.
+   */
+  manifests?: readonly BundleInput[];
   /** How the result names the model; default `model`. */
   modelName?: string;
 }
@@ -44,10 +50,10 @@ export interface InMemoryChainOptions {
  *
  * @throws PolicyError `POLICY_INVALID` for an invalid policy; DigestError
  *   `DIGEST_EMPTY_MODEL`, `DIGEST_BAD_PATH` or `DIGEST_MALFORMED` for bad
- *   file digests; VerifyError `VERIFY_TRUSTED_ROOT_INVALID` for a trusted
- *   root not made by `loadTrustedRoot`, `VERIFY_BUNDLE_MALFORMED` for a
- *   bundle that is neither bytes nor text. A bundle that does not verify is
- *   a finding, not an error.
+ *   file digests or manifests; VerifyError `VERIFY_TRUSTED_ROOT_INVALID`
+ *   for a trusted root not made by `loadTrustedRoot`,
+ *   `VERIFY_BUNDLE_MALFORMED` for a bundle that is neither bytes nor text.
+ *   A bundle or manifest that does not verify is a finding, not an error.
  * @example
  * ```ts
  * import { loadTrustedRoot, verifyChainInMemory } from 'model-provenance/core';
@@ -70,7 +76,13 @@ export async function verifyChainInMemory(
   const { entries, findings } = readBundles(options.bundles);
 
   // 2-4: verify, parse, match signers.
-  const loaded = await loadChain(entries, options.trustedRoot, policy);
+  const manifests = readManifests(options.manifests);
+  const loaded = await loadChain(
+    entries,
+    options.trustedRoot,
+    policy,
+    manifests,
+  );
 
   // 5-9: the chain against the file digests.
   return analyzeChain({
