@@ -12,8 +12,9 @@ export interface FetchFailure {
 }
 
 /**
- * The one network client of a refresh: a GET with a timeout and no retry,
- * that remembers how the last request failed. tuf-js folds some failures
+ * The one network client of a refresh: a GET with a timeout, no retry and
+ * no redirect (an answer must come from the mirror itself, not from a host
+ * it names), that remembers how the last request failed. tuf-js folds some failures
  * into generic errors; this record lets the caller still tell a mirror that
  * could not be reached from metadata that did not verify.
  */
@@ -38,6 +39,8 @@ export class MirrorFetcher extends BaseFetcher {
     try {
       response = await fetch(url, {
         signal: AbortSignal.timeout(this.timeoutMs),
+        // A 3xx is not followed: it fails below as an HTTP error.
+        redirect: 'manual',
       });
     } catch (error) {
       this.lastFailure = { kind: 'unreachable', file };
@@ -52,6 +55,30 @@ export class MirrorFetcher extends BaseFetcher {
       throw new DownloadHTTPError('download failed', response.status);
     }
     this.lastFailure = undefined;
-    return response.body as ReadableStream<Uint8Array<ArrayBuffer>>;
+    return this.watched(response.body, file);
+  }
+
+  /**
+   * The body, noting a failure while it is read: a mirror that sends its
+   * headers, then drips, times out here, and that is no bad metadata.
+   */
+  private watched(
+    body: ReadableStream<Uint8Array>,
+    file: string,
+  ): ReadableStream<Uint8Array<ArrayBuffer>> {
+    const reader = body.getReader();
+    return new ReadableStream<Uint8Array<ArrayBuffer>>({
+      pull: async (controller) => {
+        try {
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value as Uint8Array<ArrayBuffer>);
+        } catch (error) {
+          this.lastFailure = { kind: 'unreachable', file };
+          throw error;
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
   }
 }
