@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -28,6 +28,19 @@ export interface RefreshRecord {
 }
 
 const RECORD = 'mprov-refresh.json';
+
+/** The files a refresh reads back from the cache (the target by name). */
+const CACHED = [
+  'root.json',
+  'timestamp.json',
+  'snapshot.json',
+  'targets.json',
+  RECORD,
+  join('targets', 'trusted_root.json'),
+];
+
+/** Above tuf-js's largest role limit (targets, 5 MB): no cached file. */
+const MAX_CACHED_BYTES = 6 * 1024 * 1024;
 
 function cacheError(message: string, cause: unknown): TrustError {
   return new TrustError('TRUST_CACHE_FAILED', message, { cause });
@@ -96,10 +109,14 @@ export async function prepareCache(opts: {
   const rootFile = join(dir, 'root.json');
   try {
     if (opts.force) await rm(dir, { recursive: true, force: true });
+    await checkEntry(dir, true);
     await mkdir(targetsDir, { recursive: true });
   } catch (cause) {
+    if (cause instanceof TrustError) throw cause;
     throw cacheError(`cannot create the TUF cache ${dir}`, cause);
   }
+  await checkEntry(targetsDir, true);
+  for (const name of CACHED) await checkEntry(join(dir, name), false);
   if (existsSync(rootFile)) return { dir, targetsDir, seeded: false };
 
   const root = await initialRoot(opts.mirror, opts.rootPath);
@@ -109,6 +126,28 @@ export async function prepareCache(opts: {
     throw cacheError(`cannot write ${rootFile}`, cause);
   }
   return { dir, targetsDir, seeded: true };
+}
+
+/**
+ * Refuses a cached entry that is a symbolic link, a device or a file larger
+ * than any TUF role: tuf-js reads them whole and writes the target through
+ * them, so a link planted in the cache would be read (a device: forever)
+ * or overwritten. An absent entry is fine.
+ */
+async function checkEntry(path: string, folder: boolean): Promise<void> {
+  const stat = await lstat(path).catch(() => undefined);
+  if (stat === undefined) return;
+  const sound = folder
+    ? stat.isDirectory()
+    : stat.isFile() && stat.size <= MAX_CACHED_BYTES;
+  if (sound) return;
+  const expected = folder
+    ? 'a folder'
+    : `a regular file of at most ${MAX_CACHED_BYTES} bytes`;
+  throw new TrustError(
+    'TRUST_CACHE_FAILED',
+    `TUF cache ${path}: expected ${expected}, found a link, device or larger file`,
+  );
 }
 
 /** Removes an initial root that did not load, so that it is not reused. */
