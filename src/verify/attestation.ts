@@ -13,6 +13,7 @@ import {
 } from '@sigstore/verify';
 
 import { VerifyError } from '../errors.js';
+import { checkOneMaterial } from './bundle-input.js';
 import { checkBundleStrictly } from './strict-bundle.js';
 import {
   verifyWithKeys,
@@ -59,6 +60,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 /** Refuses, before parsing, what is not a single-signature DSSE bundle. */
 function checkShape(json: unknown): void {
   if (!isObject(json)) throw malformed('expected a bundle JSON object');
+  checkOneMaterial(json);
   if (json.messageSignature !== undefined && json.dsseEnvelope === undefined) {
     throw new VerifyError(
       'VERIFY_NOT_DSSE',

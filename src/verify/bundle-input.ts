@@ -80,6 +80,26 @@ function checkDsseSignatures(json: Record<string, unknown>): void {
   }
 }
 
+const MATERIALS = ['publicKey', 'x509CertificateChain', 'certificate'];
+
+/**
+ * Refuses verification material that sets more than one member of its
+ * oneof: the protobuf reader keeps one silently (the key hint), another
+ * reader could keep the certificate and name another signer.
+ *
+ * @throws VerifyError `VERIFY_BUNDLE_MALFORMED`.
+ */
+export function checkOneMaterial(json: Record<string, unknown>): void {
+  const material = json.verificationMaterial;
+  if (!isObject(material)) return; // the bundle parser refuses it
+  const set = MATERIALS.filter((name) => material[name] !== undefined);
+  if (set.length > 1) {
+    throw malformed(
+      `expected one of ${MATERIALS.join(', ')} in verificationMaterial, found ${set.join(' and ')}`,
+    );
+  }
+}
+
 /**
  * Parses the text of a Sigstore bundle (v0.1, v0.2 or v0.3) strictly: no
  * duplicate keys, bounded size and depth, a known media type, exactly one
@@ -93,6 +113,7 @@ export function parseBundleText(text: string | Uint8Array): ParsedBundle {
   if (!isObject(json)) throw malformed('expected a bundle JSON object');
   const version = versionOf(json);
   checkDsseSignatures(json);
+  checkOneMaterial(json);
   checkBundleStrictly(json);
   if (
     (json.dsseEnvelope === undefined) ===
