@@ -67,6 +67,32 @@ export function parseSpki(der: Uint8Array): PortableKey {
   return { type: 'ec', curve: named.name, point: key };
 }
 
+/** DER SubjectPublicKeyInfo up to an uncompressed point, by curve. */
+const UNCOMPRESSED_SPKI_PREFIX = {
+  'P-256': hex('3059301306072a8648ce3d020106082a8648ce3d030107034200'),
+  'P-384': hex('3076301006072a8648ce3d020106052b81040022036200'),
+} as const;
+
+/**
+ * A DER SubjectPublicKeyInfo in one form per key: an EC point is written
+ * uncompressed, as OpenSSL writes it by default, so that a compressed or
+ * hybrid encoding of the same key gives the same bytes. Other keys are
+ * returned as they are.
+ *
+ * @throws VerifyError `VERIFY_KEY_INVALID` as {@link parseSpki} does.
+ */
+export function canonicalSpki(der: Uint8Array): Uint8Array {
+  const key = parseSpki(der);
+  if (key.type !== 'ec') return der;
+  const named = CURVES.find((c) => c.name === key.curve);
+  const point = named?.curve.Point.fromBytes(key.point).toBytes(false);
+  const prefix = UNCOMPRESSED_SPKI_PREFIX[key.curve];
+  const out = new Uint8Array(prefix.length + (point?.length ?? 0));
+  out.set(prefix);
+  out.set(point ?? [], prefix.length);
+  return out;
+}
+
 function checkEdPoint(raw: Uint8Array): Uint8Array {
   try {
     ed25519.Point.fromBytes(raw, false);

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { crypto as sigstoreCrypto } from '@sigstore/core';
 
 import { sha256Hex } from '../crypto/hash.js';
+import { canonicalSpki } from '../crypto/public-key.js';
 import { VerifyError } from '../errors.js';
 
 /** A public key given by the user for key-based (non-keyless) bundles. */
@@ -10,7 +11,10 @@ export interface VerificationKey {
   key: KeyObject;
   /** `ecdsa-p256`, `ecdsa-p384` or `ed25519`. */
   type: string;
-  /** `sha256:<hex>` of the DER SubjectPublicKeyInfo, to name the key. */
+  /**
+   * `sha256:<hex>` of the DER SubjectPublicKeyInfo with an EC point
+   * uncompressed (as OpenSSL writes keys), to name the key.
+   */
   digest: string;
 }
 
@@ -63,7 +67,8 @@ export function loadPublicKey(pem: string): VerificationKey {
       `expected an ECDSA P-256, P-384 or Ed25519 key, found ${found}`,
     );
   }
-  const der = key.export({ format: 'der', type: 'spki' });
+  // One key, one id: a compressed or hybrid point must not count twice.
+  const der = canonicalSpki(key.export({ format: 'der', type: 'spki' }));
   return { key, type, digest: `sha256:${sha256Hex(der)}` };
 }
 
