@@ -3,16 +3,11 @@
  * but holds no allowed private key: hints, mixed material, forged log
  * entries and times under allowUnlogged, keys of another type or encoding.
  */
-import {
-  createPublicKey,
-  ECDH,
-  generateKeyPairSync,
-  sign,
-  type KeyObject,
-} from 'node:crypto';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { reencoded } from './key-encodings.js';
 import { preAuthEncoding } from '../../src/dsse/pae.js';
 import { VerifyError } from '../../src/errors.js';
 import { keylessSigner, keySigner } from '../../src/signing/index.js';
@@ -33,23 +28,6 @@ const pemOf = (k: KeyObject) =>
   k.export({ type: 'spki', format: 'pem' }).toString();
 const pkcs8 = (k: KeyObject) =>
   k.export({ type: 'pkcs8', format: 'pem' }).toString();
-
-/** The same P-256 key as SPKI PEM with its point in another form. */
-export function reencoded(key: KeyObject, form: 'compressed' | 'hybrid') {
-  const der = key.export({ type: 'spki', format: 'der' });
-  const point = ECDH.convertKey(
-    der.subarray(der.length - 65),
-    'prime256v1',
-    undefined,
-    undefined,
-    form,
-  ) as Buffer;
-  const head = der.subarray(2, der.length - 65 - 3); // the algorithm id
-  const bits = Buffer.concat([Buffer.from([3, point.length + 1, 0]), point]);
-  const body = Buffer.concat([head, bits]);
-  const spki = Buffer.concat([Buffer.from([0x30, body.length]), body]);
-  return pemOf(createPublicKey({ key: spki, format: 'der', type: 'spki' }));
-}
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(
