@@ -31,9 +31,15 @@ function typeOf(key: KeyObject): string | undefined {
 }
 
 /**
+/** One PEM public key block and nothing else but white space. */
+const ONE_PUBLIC_KEY =
+  /^\s*-----BEGIN PUBLIC KEY-----[A-Za-z0-9+/=\s]+-----END PUBLIC KEY-----\s*$/;
+
+/**
  * Reads a PEM public key (`-----BEGIN PUBLIC KEY-----`): ECDSA P-256 or
  * P-384, or Ed25519. A private key is refused, so that it can never be
- * passed where a public one belongs.
+ * passed where a public one belongs; so is a file that holds more than
+ * the one key block (a key pair file carries the private key after it).
  *
  * @throws VerifyError `VERIFY_KEY_INVALID` for anything else; the message
  *   never quotes the input.
@@ -43,10 +49,10 @@ function typeOf(key: KeyObject): string | undefined {
  * ```
  */
 export function loadPublicKey(pem: string): VerificationKey {
-  if (!/^\s*-----BEGIN PUBLIC KEY-----/.test(pem)) {
+  if (!ONE_PUBLIC_KEY.test(pem)) {
     throw new VerifyError(
       'VERIFY_KEY_INVALID',
-      'expected a PEM public key (BEGIN PUBLIC KEY)',
+      'expected a PEM public key (BEGIN PUBLIC KEY), and nothing else',
     );
   }
   let key: KeyObject;

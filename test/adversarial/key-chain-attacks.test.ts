@@ -209,6 +209,16 @@ describe('#loadPolicy with hostile key files', () => {
         .toString(),
     ],
     ['a certificate', 'cert.pem', pem('CERTIFICATE', Buffer.alloc(64, 1))],
+    [
+      'a public key followed by its private key (a key pair file)',
+      'pair.pem',
+      ((k) =>
+        [k.publicKey, k.privateKey]
+          .map((x, i) =>
+            x.export({ type: i ? 'pkcs8' : 'spki', format: 'pem' }),
+          )
+          .join(''))(generateKeyPairSync('ed25519')),
+    ],
   ])('refuses %s with POLICY_INVALID', async (_what, name, content) => {
     expect(await refuse(name, content)).toBe('POLICY_INVALID');
   });
