@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reencoded } from './key-encodings.js';
 import { preAuthEncoding } from '../../src/dsse/pae.js';
 import { VerifyError } from '../../src/errors.js';
+import { parseBundleText } from '../../src/verify/bundle-input.js';
 import { keylessSigner, keySigner } from '../../src/signing/index.js';
 import { startStandIn, type StandIn } from '../../src/testing/index.js';
 import {
@@ -76,6 +77,14 @@ describe('#verifyAttestation against key attacks', () => {
         verifyAttestation(both, root(), { keys, allowUnlogged: true }),
       );
       expect(code).toBe('VERIFY_BUNDLE_MALFORMED');
+      const error = (() => {
+        try {
+          return parseBundleText(JSON.stringify(both));
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect((error as VerifyError).code).toBe('VERIFY_BUNDLE_MALFORMED');
     });
   });
 
