@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -140,6 +141,15 @@ describe('#refreshTrustedRoot against a hostile mirror', () => {
 
     it('stops reading an endless next root at its size limit', async () => {
       mirror.handlers.set('2.root.json', drip(Buffer.alloc(64 * 1024, 32), 1));
+      const error = await failureOf(refreshTrustedRoot(options));
+      expect(error.code).toBe('TRUST_METADATA_INVALID');
+    });
+
+    it('stops inflating a gzip bomb at the size limit', async () => {
+      const bomb = gzipSync(Buffer.alloc(64 << 20));
+      mirror.handlers.set('timestamp.json', (_req, res) => {
+        res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb);
+      });
       const error = await failureOf(refreshTrustedRoot(options));
       expect(error.code).toBe('TRUST_METADATA_INVALID');
     });
