@@ -30,7 +30,6 @@ function typeOf(key: KeyObject): string | undefined {
   return Object.hasOwn(EC_TYPES, curve) ? EC_TYPES[curve] : undefined;
 }
 
-/**
 /** One PEM public key block and nothing else but white space. */
 const ONE_PUBLIC_KEY =
   /^\s*-----BEGIN PUBLIC KEY-----[A-Za-z0-9+/=\s]+-----END PUBLIC KEY-----\s*$/;
