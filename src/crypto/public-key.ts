@@ -75,9 +75,9 @@ const UNCOMPRESSED_SPKI_PREFIX = {
 
 /**
  * A DER SubjectPublicKeyInfo in one form per key: an EC point is written
- * uncompressed, as OpenSSL writes it by default, so that a compressed or
- * hybrid encoding of the same key gives the same bytes. Other keys are
- * returned as they are.
+ * uncompressed, as OpenSSL writes it by default, so that a compressed
+ * encoding of the same key gives the same bytes (a hybrid one does not
+ * parse). Other keys are returned as they are.
  *
  * @throws VerifyError `VERIFY_KEY_INVALID` as {@link parseSpki} does.
  */

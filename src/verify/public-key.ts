@@ -72,7 +72,8 @@ export function loadPublicKey(pem: string): VerificationKey {
       `expected an ECDSA P-256, P-384 or Ed25519 key, found ${found}`,
     );
   }
-  // One key, one id: a compressed or hybrid point must not count twice.
+  // One key, one id: a compressed point must not count twice. A hybrid
+  // point is refused here, as the portable parser of the core refuses it.
   const der = canonicalSpki(key.export({ format: 'der', type: 'spki' }));
   return { key, type, digest: `sha256:${sha256Hex(der)}` };
 }
