@@ -21,6 +21,12 @@ import { describeSigner, signerAllowed, type SignerRef } from './signer.js';
 /** Bundles nest about eight levels deep; anything far deeper is hostile. */
 const MAX_BUNDLE_DEPTH = 32;
 
+/** Codes that say the bytes are no bundle this library reads. */
+const NOT_A_BUNDLE: ReadonlySet<string> = new Set([
+  'VERIFY_BUNDLE_MALFORMED',
+  'VERIFY_BUNDLE_UNSUPPORTED',
+]);
+
 /** An attestation whose signature verified and whose statement parsed. */
 export interface ChainNode {
   /** Store id: SHA-256 of the bundle bytes. */
@@ -184,7 +190,7 @@ function unverified(
   if (isCode(error, 'VERIFY_KEY_MISMATCH')) {
     return unknownKey(attestation, json);
   }
-  if (isCode(error, 'VERIFY_BUNDLE_MALFORMED')) {
+  if (NOT_A_BUNDLE.has(codeOf(error))) {
     const message = `not a Sigstore bundle: ${describe(error)}`;
     return fail(finding('ATTESTATION_MALFORMED', message, { attestation }));
   }
@@ -202,7 +208,13 @@ function unverified(
 }
 
 function isCode(error: unknown, code: string): boolean {
-  return error instanceof ProvenanceError && error.code === code;
+  return codeOf(error) === code;
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof ProvenanceError
+    ? (error as ProvenanceError).code
+    : '';
 }
 
 /**

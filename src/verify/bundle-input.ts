@@ -7,6 +7,7 @@ import {
   StrictJsonError,
 } from '../json/strict.js';
 import { checkBundleStrictly } from './strict-bundle.js';
+import { BUNDLE_MEDIA_TYPES } from './strict-fields.js';
 
 /** The bundle format versions this library verifies. */
 export type BundleVersion = '0.1' | '0.2' | '0.3';
@@ -19,15 +20,6 @@ export interface ParsedBundle {
 
 /** Larger than any real bundle; bounds the work done on hostile input. */
 export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
-
-// The media types that the Sigstore bundle specification defines. The
-// library's own check accepts any `vX.Y`, so an unknown version would pass.
-const MEDIA_TYPES = new Map<unknown, BundleVersion>([
-  ['application/vnd.dev.sigstore.bundle+json;version=0.1', '0.1'],
-  ['application/vnd.dev.sigstore.bundle+json;version=0.2', '0.2'],
-  ['application/vnd.dev.sigstore.bundle+json;version=0.3', '0.3'],
-  ['application/vnd.dev.sigstore.bundle.v0.3+json', '0.3'],
-]);
 
 const malformed = (message: string, cause?: unknown) =>
   new VerifyError('VERIFY_BUNDLE_MALFORMED', message, { cause });
@@ -54,7 +46,8 @@ function parseText(text: string | Uint8Array): unknown {
 
 function versionOf(json: Record<string, unknown>): BundleVersion {
   const { mediaType } = json;
-  const version = MEDIA_TYPES.get(mediaType);
+  // The library's own check accepts any `vX.Y`: an unknown version passes.
+  const version = BUNDLE_MEDIA_TYPES.get(mediaType);
   if (version === undefined) {
     throw new VerifyError(
       'VERIFY_BUNDLE_UNSUPPORTED',

@@ -2,6 +2,13 @@ import { ASN1Obj } from '@sigstore/core';
 
 import { checkDerCertificate } from '../crypto/certificate.js';
 import { VerifyError } from '../errors.js';
+import {
+  checkBase64,
+  checkCheckpointBase64,
+  checkMediaType,
+  checkMessageSignature,
+  checkTlogFields,
+} from './strict-fields.js';
 
 /**
  * Checks of our own, made on the bundle's JSON before Sigstore verifies it,
@@ -11,34 +18,49 @@ import { VerifyError } from '../errors.js';
  * - each inclusion proof's root hash and tree size must be the signed
  *   checkpoint's, and nothing may follow the checkpoint's signatures;
  * - certificates must parse as strict DER X.509;
- * - a timestamp response must say its request was granted.
+ * - a timestamp response must say its request was granted;
+ * - the media type must be one the bundle specification defines, every
+ *   other bytes field base64 without white space, and every int64 field a
+ *   decimal string or an integer (see strict-fields.ts).
  *
- * @throws VerifyError naming the field: `VERIFY_BUNDLE_MALFORMED` (base64),
- *   `VERIFY_TLOG_FAILED` (proof, checkpoint), `VERIFY_BUNDLE_MALFORMED`
- *   (certificate), `VERIFY_TIMESTAMP_FAILED`.
+ * @throws VerifyError naming the field: `VERIFY_BUNDLE_UNSUPPORTED` (media
+ *   type), `VERIFY_BUNDLE_MALFORMED` (base64, int64, certificate),
+ *   `VERIFY_TLOG_FAILED` (proof, checkpoint), `VERIFY_TIMESTAMP_FAILED`.
  */
 export function checkBundleStrictly(bundle: unknown): void {
   // Not an object: the bundle parser says so, with its own message.
   if (typeof bundle !== 'object' || bundle === null) return;
+  if (Array.isArray(bundle)) return;
+  checkMediaType(bundle as Record<string, unknown>);
+  checkMessageSignature(bundle as Record<string, unknown>);
   const b = bundle as Bundle;
   const envelope = b.dsseEnvelope;
   if (envelope) {
     canonicalBase64(envelope.payload, 'dsseEnvelope.payload');
-    for (const [i, s] of (envelope.signatures ?? []).entries()) {
+    for (const [i, s] of list(envelope.signatures).entries()) {
       canonicalBase64(s.sig, `dsseEnvelope.signatures[${i}].sig`);
     }
   }
   const material = b.verificationMaterial ?? {};
-  for (const [i, entry] of (material.tlogEntries ?? []).entries()) {
+  for (const [i, entry] of list(material.tlogEntries).entries()) {
+    checkTlogFields(entry, i);
     if (entry.inclusionProof) checkProof(entry.inclusionProof, i);
   }
   const certs = material.certificate
     ? [material.certificate]
-    : (material.x509CertificateChain?.certificates ?? []);
+    : list(material.x509CertificateChain?.certificates);
   for (const [i, c] of certs.entries()) checkCertificate(c.rawBytes, i);
-  const stamps = material.timestampVerificationData?.rfc3161Timestamps ?? [];
+  const stamps = list(material.timestampVerificationData?.rfc3161Timestamps);
   for (const [i, t] of stamps.entries()) checkGranted(t.signedTimestamp, i);
 }
+
+/** A list that is not one is the bundle parser's to refuse. */
+function list<T>(value: T[] | undefined): T[] {
+  return Array.isArray(value) ? value.filter((v) => isRecord(v)) : [];
+}
+
+const isRecord = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface Bundle {
   dsseEnvelope?: { payload?: unknown; signatures?: { sig?: unknown }[] };
@@ -99,6 +121,7 @@ function checkProof(proof: Proof, i: number): void {
   if (!signatures.every((line) => line.startsWith('\u2014 '))) {
     tlogFailed(`${where}.checkpoint: text after the signatures`);
   }
+  checkCheckpointBase64(body, signatures, where);
 }
 
 function splitNote(note: string, where: string): [string, string[]] {
@@ -111,6 +134,7 @@ function splitNote(note: string, where: string): [string, string[]] {
 }
 
 function checkCertificate(raw: unknown, i: number): void {
+  checkBase64(raw, `certificate ${i}: rawBytes`);
   if (typeof raw !== 'string') return;
   try {
     // Portable (no OpenSSL): this module is part of the browser core.
@@ -126,6 +150,7 @@ function checkCertificate(raw: unknown, i: number): void {
 
 /** TimeStampResp ::= SEQUENCE { status PKIStatusInfo, token ... }. */
 function checkGranted(value: unknown, i: number): void {
+  checkBase64(value, `rfc3161Timestamps[${i}].signedTimestamp`);
   if (typeof value !== 'string') return;
   let status: number | undefined;
   try {

@@ -18,7 +18,8 @@ import { CASES, SUITE, type ConformanceCase } from './conformance-cases.js';
 const CODES: Record<string, string> = {
   'bundle-empty-certificate-chain_fail': 'VERIFY_BUNDLE_MALFORMED',
   'bundle-from-wrong-instance_fail': 'VERIFY_CERTIFICATE_FAILED',
-  'bundle-invalid-base64-signature_fail': 'VERIFY_TLOG_FAILED',
+  // Refused before any signature check: base64 with junk (strict-fields.ts).
+  'bundle-invalid-base64-signature_fail': 'VERIFY_BUNDLE_MALFORMED',
   'bundle-malformed-json_fail': 'VERIFY_BUNDLE_MALFORMED',
   'bundle-unknown-version_fail': 'VERIFY_BUNDLE_UNSUPPORTED',
   'checkpoint-bad-keyhint_fail': 'VERIFY_TLOG_FAILED',
@@ -46,7 +47,9 @@ const CODES: Record<string, string> = {
   'rekor2-timestamp-payload-mismatch_fail': 'VERIFY_TIMESTAMP_FAILED',
   'rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail':
     'VERIFY_TIMESTAMP_FAILED',
-  'rekor2-timestamp-with-incorrect-time_fail': 'VERIFY_CERTIFICATE_FAILED',
+  // Its timestamp's base64 is wrapped in lines (made with `base64`), which
+  // is refused before the time is read (strict-fields.ts).
+  'rekor2-timestamp-with-incorrect-time_fail': 'VERIFY_BUNDLE_MALFORMED',
   'signature-mismatch_fail': 'VERIFY_TLOG_FAILED',
   'wrong-hashedrekord-artifact_fail': 'VERIFY_TLOG_FAILED',
   'wrong-hashedrekord-cert-and-sig_fail': 'VERIFY_TLOG_FAILED',
