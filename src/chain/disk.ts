@@ -1,3 +1,4 @@
+import { fileMatches, sameRootDigest } from './digest-links.js';
 import type { ChainNode } from './load.js';
 import { finding, type Finding } from './findings.js';
 
@@ -53,7 +54,7 @@ function score(
     const actual = onDisk.get(output.name);
     if (actual === undefined) continue;
     names += 1;
-    if (actual === output.sha256) exact += 1;
+    if (fileMatches(output, actual)) exact += 1;
   }
   return { exact, names };
 }
@@ -72,7 +73,7 @@ export function compareWithDisk(
     step: last.step.kind,
     signer: last.signer,
   };
-  const expected = new Map(last.step.outputs.map((o) => [o.name, o.sha256]));
+  const expected = new Map(last.step.outputs.map((o) => [o.name, o]));
   const findings: Finding[] = [];
   for (const entry of files) {
     const want = expected.get(entry.name);
@@ -85,7 +86,7 @@ export function compareWithDisk(
           actual: entry.sha256,
         }),
       );
-    } else if (want !== entry.sha256) {
+    } else if (!fileMatches(want, entry.sha256)) {
       const message =
         `${entry.name} differs from the output of the last attested step ` +
         `(${last.step.kind}): changed after that step, in storage, ` +
@@ -94,7 +95,7 @@ export function compareWithDisk(
         finding('FILE_MODIFIED', message, {
           ...where,
           file: entry.name,
-          expected: want,
+          expected: want.sha256,
           actual: entry.sha256,
         }),
       );
@@ -107,7 +108,7 @@ export function compareWithDisk(
       finding('FILE_MISSING', message, {
         ...where,
         file: path,
-        expected: want,
+        expected: want.sha256,
       }),
     );
   }
@@ -116,7 +117,7 @@ export function compareWithDisk(
 
 function compareBundle(last: ChainNode, rootDigest: string): Finding[] {
   const bundle = last.step.bundle;
-  if (bundle === undefined || bundle.rootDigest === rootDigest) {
+  if (bundle === undefined || sameRootDigest(bundle.rootDigest, rootDigest)) {
     return [];
   }
   const message = `bundle root digest differs from ${last.step.kind}'s`;

@@ -1,6 +1,7 @@
 import { ProvenanceError } from '../errors.js';
 import { verifyModelSignature } from '../interop/index.js';
 import type { TrustedRootHandle } from '../verify/index.js';
+import { sameRootDigest } from './digest-links.js';
 import { finding, type Finding } from './findings.js';
 import { isKeySigner } from './signer.js';
 import type { ChainResult } from './result.js';
@@ -55,7 +56,8 @@ export async function checkOmsSignature(
       ),
     ];
   }
-  if (last.bundle?.rootDigest === rootDigest) return [];
+  const pinned = last.bundle?.rootDigest;
+  if (pinned !== undefined && sameRootDigest(pinned, rootDigest)) return [];
   return [
     finding(
       'OMS_SUBJECT_MISMATCH',

@@ -1,4 +1,5 @@
 import type { Policy } from '../policy/policy.js';
+import { sameRootDigest } from './digest-links.js';
 import { finding, type Finding } from './findings.js';
 import { signerKey } from './signer.js';
 import type { ChainNode } from './load.js';
@@ -104,7 +105,7 @@ export function checkRelease(
       findings.push(finding('RELEASE_MISMATCH', message, where(last)));
     }
   }
-  if (rule.sha256 !== undefined && rule.sha256 !== rootDigest) {
+  if (rule.sha256 !== undefined && !sameRootDigest(rule.sha256, rootDigest)) {
     const message = 'the bundle is not the release the policy pins';
     findings.push(
       finding('RELEASE_MISMATCH', message, {

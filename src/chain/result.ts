@@ -89,8 +89,10 @@ function stepReport(node: ChainNode, sources: InputSource[]): StepReport {
     ...(node.signedAt && { signedAt: node.signedAt.toISOString() }),
     builderId: node.step.builderId,
     parameters: node.step.parameters,
-    inputs: node.step.inputs.map((input, i) => ({
-      ...input,
+    inputs: node.step.inputs.map(({ name, sha256, role }, i) => ({
+      name,
+      sha256,
+      ...(role === undefined ? {} : { role }),
       from: sources[i] ?? { kind: 'unresolved' as const },
     })),
     outputs: node.step.outputs.map(({ name, sha256 }) => ({ name, sha256 })),

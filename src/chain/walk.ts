@@ -1,4 +1,6 @@
 import type { Policy } from '../policy/policy.js';
+import type { Artifact } from '../steps/index.js';
+import { matchProducers, matchRoot } from './digest-links.js';
 import type { ChainNode } from './load.js';
 import { finding, type Finding } from './findings.js';
 import { describeSigner } from './signer.js';
@@ -44,10 +46,14 @@ export function walkBack(
 
   for (let node = queue.shift(); node; node = queue.shift()) {
     const consumer = node;
-    const resolve = (input: { name: string; sha256: string }): InputSource => {
-      const all = (producers.get(input.sha256) ?? []).filter(
-        (p) => p.id !== consumer.id,
+    const resolve = (input: Artifact): InputSource => {
+      const linked = matchProducers(
+        producers.get(input.sha256) ?? [],
+        consumer,
+        input,
       );
+      findings.push(...linked.findings);
+      const all = linked.nodes;
       const origins = all.filter(
         (p) => p.trusted && !consumes(p, input.sha256),
       );
@@ -64,7 +70,7 @@ export function walkBack(
       }
       const first = upstream[0];
       if (first) return { kind: 'step', attestation: first.id };
-      const root = roots.get(input.sha256);
+      const root = matchRoot(roots, input);
       if (root) return { kind: 'root', name: root.name };
       findings.push(unresolved(consumer, input, all, origins.length > 0));
       return { kind: 'unresolved' };

@@ -7,6 +7,7 @@ import {
   type Resource,
 } from '../digest/index.js';
 import { InteropError } from '../errors.js';
+import { digestsMatch, sha256Set } from '../statement/digest-match.js';
 import { parseStatement } from '../statement/index.js';
 import { insideModel, readOmsBundle } from './oms-bundle.js';
 import {
@@ -74,7 +75,8 @@ export async function verifyModelSignature(
     );
   }
   const rootDigest = combineDigests(predicate.resources.map((r) => r.digest));
-  if (statement.subject[0]?.digest?.sha256 !== rootDigest) {
+  const subject = statement.subject[0]?.digest ?? {};
+  if (!digestsMatch(subject, sha256Set(rootDigest))) {
     throw new InteropError(
       'OMS_MALFORMED',
       'the subject digest is not the digest of the resources',
@@ -88,12 +90,15 @@ function compare(
   resources: readonly Resource[],
 ): OmsMismatch | undefined {
   const signed = new Map(predicate.resources.map((r) => [r.name, r.digest]));
+  // Both sides are of the recorded hash (sha256 or blake2b, both strong).
+  const same = (a: string, b: string) =>
+    digestsMatch({ [predicate.hashType]: a }, { [predicate.hashType]: b });
   const extra = new Set<string>();
   const changed = new Set<string>();
   for (const r of resources) {
     const want = signed.get(r.name);
     if (want === undefined) extra.add(r.path);
-    else if (want !== r.digest) changed.add(r.path);
+    else if (!same(want, r.digest)) changed.add(r.path);
     signed.delete(r.name);
   }
   // A shard's name is path:start:end; report the file once.

@@ -7,6 +7,11 @@ export interface Artifact {
   name: string;
   /** Lower-case hex SHA-256 of the file. */
   sha256: string;
+  /**
+   * Every digest the statement gives, `sha256` included, when it gives
+   * more than `sha256`: links compare them all (see `compareDigests`).
+   */
+  digest?: Readonly<Record<string, string>>;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;

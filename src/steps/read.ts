@@ -192,5 +192,8 @@ function splitDependencies(
 function artifact(d: ResourceDescriptor, at: string): Artifact {
   const a = { name: d.name, sha256: d.digest?.sha256 };
   checkArtifact(a, at);
-  return { name: a.name, sha256: a.sha256 };
+  // Other algorithms are kept so that links compare every shared one.
+  const more = Object.keys(d.digest ?? {}).length > 1;
+  const artifact: Artifact = { name: a.name, sha256: a.sha256 };
+  return more ? { ...artifact, digest: { ...d.digest } } : artifact;
 }

@@ -1,5 +1,6 @@
 import { VerifyError } from '../errors.js';
 import { parseStrictJson } from '../json/strict.js';
+import { compareDigests } from '../statement/digest-match.js';
 import type { DigestAlgorithm, ResolvedArtifact } from './artifact.js';
 
 /** The subject of the statement that the artifact matched. */
@@ -48,27 +49,38 @@ function subjectsOf(payloadType: string, payload: Buffer): unknown[] {
   return statement.subject;
 }
 
-/** How one subject compares with the artifact: match, differ, or unknown. */
+/**
+ * How one subject compares with the artifact, by the one digest rule
+ * (`compareDigests`): the algorithm of the match, `differs`, or unknown.
+ */
 function compare(
   subject: unknown,
   artifact: ResolvedArtifact,
 ): DigestAlgorithm | 'differs' | undefined {
   if (!isObject(subject) || !isObject(subject.digest)) return undefined;
-  let matched: DigestAlgorithm | undefined;
-  for (const [algorithm, expected] of Object.entries(artifact.digests)) {
-    const claimed = subject.digest[algorithm];
-    if (typeof claimed !== 'string' || expected === undefined) continue;
-    if (claimed.toLowerCase() !== expected) return 'differs';
-    matched ??= algorithm as DigestAlgorithm;
+  // A value that is not a string is malformed: it never matches.
+  const claimed = Object.fromEntries(
+    Object.entries(subject.digest).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v : '',
+    ]),
+  );
+  const digests: Record<string, string> = { ...artifact.digests };
+  const compared = compareDigests(claimed, digests);
+  if (compared.result === 'match') {
+    return compared.algorithms[0] as DigestAlgorithm;
   }
-  return matched;
+  const differs =
+    compared.result === 'mismatch' || compared.result === 'malformed';
+  return differs ? 'differs' : undefined;
 }
 
 /**
  * Requires the artifact to be a subject of the verified in-toto statement:
  * some subject must carry a digest that equals the artifact's in an
- * algorithm known for both (sha256, sha384, sha512), and none of its known
- * digests may differ. Sigstore itself never makes this check for DSSE.
+ * algorithm known for both (sha256, sha384, sha512), and none of its
+ * shared digests may differ; hex is compared exactly, in lower case as
+ * in-toto prescribes. Sigstore itself never makes this check for DSSE.
  *
  * @throws VerifyError `VERIFY_SUBJECT_MISMATCH` when no subject matches, the
  *   payload is not an in-toto statement, or it is not strict JSON.

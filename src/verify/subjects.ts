@@ -1,6 +1,11 @@
 import { digestModel } from '../digest/index.js';
 import { namedEntries } from '../digest/named.js';
 import { VerifyError } from '../errors.js';
+import {
+  digestsMatch,
+  sha256Set,
+  type DigestSet,
+} from '../statement/digest-match.js';
 import type { Statement } from '../statement/index.js';
 
 /**
@@ -16,22 +21,25 @@ export async function verifySubjects(
   statement: Statement,
   path: string,
 ): Promise<number> {
-  const subjects = new Map<string, string>();
+  const subjects = new Map<string, DigestSet>();
   for (const subject of statement.subject) {
-    const sha256 = subject.digest?.sha256;
-    if (subject.name !== undefined && sha256 !== undefined) {
-      subjects.set(subject.name, sha256);
+    if (subject.name !== undefined && subject.digest !== undefined) {
+      subjects.set(subject.name, subject.digest);
     }
   }
   const files = namedEntries(path, await digestModel(path));
   for (const file of files) {
     const expected = subjects.get(file.name);
-    if (expected !== file.sha256) {
+    if (
+      expected === undefined ||
+      !digestsMatch(expected, sha256Set(file.sha256))
+    ) {
       throw new VerifyError(
         'VERIFY_SUBJECT_MISMATCH',
         expected === undefined
           ? `${file.name}: no subject of the statement names it`
-          : `${file.name}: expected sha256 ${expected}, found ${file.sha256}`,
+          : `${file.name}: expected sha256 ${expected.sha256 ?? '(none)'}, ` +
+              `found ${file.sha256}`,
       );
     }
   }
