@@ -37,6 +37,7 @@ export type StatementErrorCode =
   | 'STATEMENT_DUPLICATE_KEY'
   | 'STATEMENT_TOO_LARGE'
   | 'STATEMENT_INVALID'
+  | 'STATEMENT_NO_SUBJECT'
   | 'STATEMENT_PREDICATE_INVALID'
   | 'STATEMENT_TYPE_UNSUPPORTED'
   | 'STATEMENT_DESCRIPTOR_INVALID'
@@ -59,6 +60,7 @@ export class SigningError extends ProvenanceError<SigningErrorCode> {}
 /** Verifying one attestation. */
 export type VerifyErrorCode =
   | 'VERIFY_BUNDLE_MALFORMED'
+  | 'VERIFY_BUNDLE_EMPTY'
   | 'VERIFY_SIGNATURE_FAILED'
   | 'VERIFY_TRUSTED_ROOT_INVALID'
   | 'VERIFY_IDENTITY_MISMATCH'

@@ -36,11 +36,7 @@ export function analyzeChain(input: AnalyzeInput): ChainResult {
   // 5: the files on disk against the last step's outputs.
   const last = findLastStep(loaded.nodes, files);
   if (last === undefined) {
-    const message =
-      input.stored === 0
-        ? 'the store holds no attestation for this model'
-        : 'no trusted attestation produced the files of this model';
-    findings.push(finding('NO_ATTESTATION_FOR_MODEL', message));
+    findings.push(noLastStep(loaded, input.stored));
     return report(input, undefined, findings);
   }
   findings.push(...compareWithDisk(last, files, input.rootDigest));
@@ -62,6 +58,23 @@ export function analyzeChain(input: AnalyzeInput): ChainResult {
   // 9: the verdict, with what is off the path reported.
   findings.push(...offPath(loaded.nodes, path));
   return report(input, { path, last }, findings);
+}
+
+/**
+ * No step made these files: either the store holds no attestation that
+ * verified with a signer the policy trusts, or those it holds name none of
+ * the files (a store of another model, or files renamed).
+ */
+function noLastStep(loaded: LoadedChain, stored: number): Finding {
+  if (loaded.nodes.some((n) => n.trusted)) {
+    const message = 'no trusted attestation names a file of this model';
+    return finding('NO_ARTIFACT_MATCHED', message);
+  }
+  const message =
+    stored === 0
+      ? 'the store holds no attestation for this model'
+      : 'the store holds no verified attestation by a signer the policy trusts';
+  return finding('NO_ATTESTATION_FOR_MODEL', message);
 }
 
 function offPath(nodes: readonly ChainNode[], path: ChainPath): Finding[] {

@@ -106,6 +106,10 @@ async function loadOne(
   manifests: ManifestSource | undefined,
 ): Promise<LoadResult> {
   const attestation = entry.id;
+  if (isBlank(entry.bytes)) {
+    const message = 'attestation file is empty';
+    return fail(finding('ATTESTATION_EMPTY', message, { attestation }));
+  }
   let json: unknown;
   try {
     json = parseStrictJsonBytes(entry.bytes, MAX_BUNDLE_DEPTH);
@@ -129,8 +133,13 @@ async function loadOne(
     }
     step = readStep(parseStatement(verified.payload));
   } catch (error) {
+    const code =
+      error instanceof ProvenanceError &&
+      (error as ProvenanceError).code === 'STATEMENT_NO_SUBJECT'
+        ? 'STATEMENT_NO_SUBJECT'
+        : 'STATEMENT_INVALID';
     const message = `signed payload is not a step statement: ${describe(error)}`;
-    return fail(finding('STATEMENT_INVALID', message, { attestation, signer }));
+    return fail(finding(code, message, { attestation, signer }));
   }
 
   const expanded = await expandManifests(step, manifests, {
@@ -175,6 +184,13 @@ function checkSigner(
     return { node: { ...node, trusted: false }, findings: [f] };
   }
   return { node: { ...node, trusted: true }, findings: [] };
+}
+
+/** No bytes, or JSON white space only: a file with nothing in it. */
+function isBlank(bytes: Uint8Array): boolean {
+  return bytes.every(
+    (b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d,
+  );
 }
 
 function fail(f: Finding): LoadResult {

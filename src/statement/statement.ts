@@ -21,7 +21,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * @param v - A parsed JSON value.
  * @returns A copy holding only the known fields.
  * @throws {@link StatementError} `STATEMENT_TYPE_UNSUPPORTED` for another
- *   `_type`; `STATEMENT_INVALID` for a wrong shape, no subject, a subject
+ *   `_type`; `STATEMENT_NO_SUBJECT` for an absent or empty subject list;
+ *   `STATEMENT_INVALID` for a wrong shape, a subject
  *   without digest, an empty predicate type or no predicate;
  *   `STATEMENT_DESCRIPTOR_INVALID` or `STATEMENT_DIGEST_INVALID` for a bad
  *   subject.
@@ -63,7 +64,11 @@ export function validateStatement(v: unknown): Statement {
 }
 
 function validateSubjects(v: unknown): Statement['subject'] {
-  if (!Array.isArray(v) || v.length === 0) {
+  // No subject at all is its own failure: a statement about nothing.
+  if (v === undefined || (Array.isArray(v) && v.length === 0)) {
+    throw fail('STATEMENT_NO_SUBJECT', 'subject', 'expected a subject');
+  }
+  if (!Array.isArray(v)) {
     throw fail('STATEMENT_INVALID', 'subject', 'expected a non-empty array');
   }
   return v.map((item: unknown, i) => {

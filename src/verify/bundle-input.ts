@@ -29,6 +29,13 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 function parseText(text: string | Uint8Array): unknown {
   const size = typeof text === 'string' ? text.length : text.byteLength;
+  const blank =
+    typeof text === 'string'
+      ? /^[ \t\r\n]*$/.test(text)
+      : text.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
+  if (blank) {
+    throw new VerifyError('VERIFY_BUNDLE_EMPTY', 'the bundle is empty');
+  }
   if (size > MAX_BUNDLE_BYTES) {
     throw malformed(
       `expected at most ${MAX_BUNDLE_BYTES} bytes, found ${size}`,
@@ -98,8 +105,9 @@ export function checkOneMaterial(json: Record<string, unknown>): void {
  * duplicate keys, bounded size and depth, a known media type, exactly one
  * DSSE signature, and the fields each version requires.
  *
- * @throws VerifyError `VERIFY_BUNDLE_MALFORMED`, `VERIFY_BUNDLE_UNSUPPORTED`
- *   or `VERIFY_SIGNATURE_COUNT`.
+ * @throws VerifyError `VERIFY_BUNDLE_EMPTY` for no bytes (or white space
+ *   only), `VERIFY_BUNDLE_MALFORMED`, `VERIFY_BUNDLE_UNSUPPORTED` or
+ *   `VERIFY_SIGNATURE_COUNT`.
  */
 export function parseBundleText(text: string | Uint8Array): ParsedBundle {
   const json = parseText(text);

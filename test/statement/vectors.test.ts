@@ -25,7 +25,7 @@ interface Vector {
 /** The reference validator's error names, mapped to our codes. */
 const ERROR_CODES: Record<string, StatementErrorCode> = {
   ErrInvalidStatementType: 'STATEMENT_TYPE_UNSUPPORTED',
-  ErrSubjectRequired: 'STATEMENT_INVALID',
+  ErrSubjectRequired: 'STATEMENT_NO_SUBJECT',
   ErrDigestRequired: 'STATEMENT_INVALID',
   ErrPredicateTypeRequired: 'STATEMENT_INVALID',
   ErrPredicateRequired: 'STATEMENT_INVALID',
