@@ -1,8 +1,8 @@
-import { digestModel, type Manifest } from '../digest/index.js';
+import type { Manifest } from '../digest/index.js';
 import { ChainError } from '../errors.js';
 import type { Finding } from './findings.js';
 import type { ChainResult } from './result.js';
-import { verifyChain, type VerifyChainOptions } from './verify-chain.js';
+import { verifyModelChain, type VerifyChainOptions } from './verify-chain.js';
 
 /** A model whose chain verified: its manifest and the evidence. */
 export interface VerifiedModel {
@@ -46,8 +46,8 @@ export class ChainNotVerifiedError extends ChainError {
 export async function requireVerifiedModel(
   options: Omit<VerifyChainOptions, 'manifest'>,
 ): Promise<VerifiedModel> {
-  const manifest = await digestModel(options.modelPath);
-  const result = await verifyChain({ ...options, manifest });
+  // Hashed inside, so that a file changed before the verdict is reported.
+  const { result, manifest } = await verifyModelChain(options);
   if (!result.verified) throw new ChainNotVerifiedError(result);
   return { manifest, result };
 }

@@ -1,13 +1,26 @@
-import { digestModel, type Manifest } from '../digest/index.js';
+import {
+  digestModel,
+  type Manifest,
+  type ProgressCallback,
+} from '../digest/index.js';
 import { namedEntries } from '../digest/named.js';
+import { DigestError } from '../errors.js';
 import { validatePolicy, type Policy } from '../policy/policy.js';
 import { ManifestStore } from '../store/manifests.js';
 import { AttestationStore } from '../store/store.js';
 import type { TrustedRootHandle } from '../verify/index.js';
 import { analyzeChain } from './analyze.js';
+import { finding, type Finding } from './findings.js';
 import { loadChain } from './load.js';
+import {
+  emptyManifest,
+  emptyModelFinding,
+  recheckModel,
+  stampModel,
+  type ModelStamps,
+} from './model-files.js';
 import { checkOmsSignature } from './oms-link.js';
-import type { ChainResult } from './result.js';
+import { report, type ChainResult } from './result.js';
 
 /** What to verify and against what. */
 export interface VerifyChainOptions {
@@ -24,6 +37,8 @@ export interface VerifyChainOptions {
    * signer of the last step: it must verify and name the same digest.
    */
   omsSignature?: string;
+  /** Progress of hashing the model, in bytes (not called with `manifest`). */
+  onProgress?: ProgressCallback;
 }
 
 /**
@@ -35,8 +50,10 @@ export interface VerifyChainOptions {
  * 3. Parse the verified payload bytes as a step statement.
  * 4. Match each signer (identity, or key id) to the policy's rule for its
  *    step kind.
- * 5. Hash the bundle and find the last step, whose outputs the files are;
- *    compare the files with those outputs.
+ * 5. Stat every file of the bundle, hash it, and find the last step, whose
+ *    outputs the files are; compare the files with those outputs. A model
+ *    with no file to verify is a failure (`MODEL_EMPTY`,
+ *    `MODEL_ALL_FILES_IGNORED`), never a pass.
  * 6. Walk back through the inputs to the steps that produced them, until
  *    policy roots; report gaps, untrusted producers, conflicts, cycles.
  * 7. Check that required steps are present, that steps needing k signers
@@ -44,7 +61,9 @@ export interface VerifyChainOptions {
  *    allows and the last is of a final kind, and that no step was signed
  *    before the steps it consumed.
  * 8. Check the release the policy pins: name, version, bundle digest.
- * 9. Return the verdict with the steps on the path and every finding.
+ * 9. Return the verdict with the steps on the path and every finding,
+ *    after stat'ing the files again: a file that changed since it was
+ *    hashed (size, times, inode) is `FILE_CHANGED_DURING_VERIFICATION`.
  *
  * With `omsSignature`, an OpenSSF Model Signing model.sig is checked beside
  * the chain: it must name the same bundle as the last step.
@@ -53,7 +72,9 @@ export interface VerifyChainOptions {
  * is an error: a verifier that is unsure says no.
  *
  * @throws PolicyError when the policy is invalid; DigestError when the model
- *   cannot be hashed; StoreError when the store cannot be read.
+ *   cannot be hashed (an unreadable, linked or special file; a model with
+ *   no file is a finding instead); StoreError when the store cannot be
+ *   read.
  * @example
  * ```ts
  * const result = await verifyChain({ modelPath: 'model', policy, trustedRoot });
@@ -63,6 +84,23 @@ export interface VerifyChainOptions {
 export async function verifyChain(
   options: VerifyChainOptions,
 ): Promise<ChainResult> {
+  return (await verifyModelChain(options)).result;
+}
+
+/** A verdict and the manifest (files and digests) it is about. */
+export interface VerifiedChain {
+  result: ChainResult;
+  manifest: Manifest;
+}
+
+/**
+ * {@link verifyChain}, also returning the manifest that was verified.
+ *
+ * @throws as {@link verifyChain} does.
+ */
+export async function verifyModelChain(
+  options: VerifyChainOptions,
+): Promise<VerifiedChain> {
   // A policy built by hand gets the same checks as one read from a file.
   const policy = validatePolicy(options.policy);
   const trustedRoot = options.trustedRoot;
@@ -74,23 +112,87 @@ export async function verifyChain(
   const manifests = ManifestStore.beside(store);
   const loaded = await loadChain(entries, trustedRoot, policy, manifests);
 
-  // 5-9: hash the bundle, then analyze the chain against it.
-  const manifest = options.manifest ?? (await digestModel(options.modelPath));
-  const result = analyzeChain({
+  // 5: stat, then hash the bundle; 5-9: analyze the chain against it.
+  const hashed = await hashModel(options);
+  const input = {
     loaded,
     stored: entries.length,
-    files: namedEntries(options.modelPath, manifest),
-    rootDigest: manifest.rootDigest,
+    files: namedEntries(options.modelPath, hashed.manifest),
+    rootDigest: hashed.manifest.rootDigest,
     policy,
     modelPath: options.modelPath,
     trustedRoot: options.trustedRoot.digest,
-  });
-  if (options.omsSignature === undefined) return result;
-  const oms = await checkOmsSignature(
-    result,
-    options.omsSignature,
-    options.trustedRoot,
-  );
-  const findings = [...result.findings, ...oms];
-  return { ...result, findings, verified: result.verified && oms.length === 0 };
+  };
+  let result = hashed.empty
+    ? report(input, undefined, [...loaded.findings, hashed.empty])
+    : analyzeChain(input);
+  if (options.omsSignature !== undefined && !hashed.empty) {
+    const oms = await checkOmsSignature(
+      result,
+      options.omsSignature,
+      options.trustedRoot,
+    );
+    result = withFindings(result, oms);
+  }
+
+  // 9, last: the files must still be what was hashed.
+  if (hashed.stamps !== undefined) {
+    const changes = await recheckModel(
+      options.modelPath,
+      hashed.stamps,
+      hashed.manifest,
+    );
+    result = withFindings(result, changes);
+  }
+  return { result, manifest: hashed.manifest };
+}
+
+interface Hashed {
+  manifest: Manifest;
+  /** Absent when the caller gave the digests: nothing was read. */
+  stamps?: ModelStamps;
+  /** Why there is nothing to verify, if so. */
+  empty?: Finding;
+}
+
+async function hashModel(options: VerifyChainOptions): Promise<Hashed> {
+  const given = options.manifest;
+  if (given !== undefined) {
+    if (given.entries.length > 0) return { manifest: given };
+    const message = 'the manifest given lists no file: nothing to verify';
+    return { manifest: given, empty: finding('MODEL_EMPTY', message) };
+  }
+  const stamps = await stampModel(options.modelPath);
+  if (stamps.size === 0) {
+    const empty = await emptyModelFinding(options.modelPath);
+    return { manifest: emptyManifest(), stamps, empty };
+  }
+  const { onProgress } = options;
+  try {
+    const manifest = await digestModel(
+      options.modelPath,
+      onProgress ? { onProgress } : {},
+    );
+    return { manifest, stamps };
+  } catch (error) {
+    // Every file went away after the stat: the recheck reports each one.
+    if (!(error instanceof DigestError)) throw error;
+    if (error.code !== 'DIGEST_EMPTY_MODEL') throw error;
+    const message = 'the model holds no file: nothing to verify';
+    return {
+      manifest: emptyManifest(),
+      stamps,
+      empty: finding('MODEL_EMPTY', message),
+    };
+  }
+}
+
+/** The result with more error findings: they fail the verdict. */
+function withFindings(result: ChainResult, more: Finding[]): ChainResult {
+  if (more.length === 0) return result;
+  return {
+    ...result,
+    findings: [...result.findings, ...more],
+    verified: false,
+  };
 }

@@ -225,13 +225,15 @@ describe('adversarial: hostile model folders', () => {
     await rejectsWith(model, 'DIGEST_NOT_A_FILE');
   });
 
-  it('throws DIGEST_EMPTY_MODEL for an empty folder', async () => {
+  it('reports MODEL_EMPTY for an empty folder: a failure, not an error', async () => {
     const model = `d${++n}`;
-    await mkdir(lab.path(model));
-    await rejectsWith(model, 'DIGEST_EMPTY_MODEL');
+    await mkdir(lab.path(`${model}/sub`), { recursive: true });
+    const result = await lab.verify(model, lab.policy(ROOTS));
+    expect(result.verified).toBe(false);
+    expect(errors(result.findings)).toEqual(['MODEL_EMPTY']);
   });
 
-  it('throws DIGEST_EMPTY_MODEL for a folder of ignored files only', async () => {
+  it('reports MODEL_ALL_FILES_IGNORED for a folder of ignored files only', async () => {
     const model = `d${++n}`;
     await lab.attest(
       model,
@@ -243,7 +245,10 @@ describe('adversarial: hostile model folders', () => {
       }),
     );
     await lab.write(model, { '.git/config': '[core]' });
-    await rejectsWith(model, 'DIGEST_EMPTY_MODEL');
+    const result = await lab.verify(model, lab.policy(ROOTS));
+    expect(result.verified).toBe(false);
+    expect(result.steps).toEqual([]);
+    expect(errors(result.findings)).toEqual(['MODEL_ALL_FILES_IGNORED']);
   });
 
   it('throws DIGEST_BAD_PATH for a file name that is not UTF-8', async () => {
