@@ -65,7 +65,9 @@ function compare(
       typeof v === 'string' ? v : '',
     ]),
   );
-  const digests: Record<string, string> = { ...artifact.digests };
+  const digests = Object.fromEntries(
+    Object.entries(artifact.digests).filter(([, v]) => v !== undefined),
+  ) as Record<string, string>;
   const compared = compareDigests(claimed, digests);
   if (compared.result === 'match') {
     return compared.algorithms[0] as DigestAlgorithm;
