@@ -1,5 +1,6 @@
 import { crypto as sigstoreCrypto } from '@sigstore/core';
 
+import { digestsMatch, sha256Set } from '../statement/digest-match.js';
 import { decodeManifest, type StepView } from '../steps/index.js';
 import type { Artifact } from '../steps/index.js';
 import { finding, type Finding, type SignerRef } from './findings.js';
@@ -97,7 +98,7 @@ async function resolve(
   // Through @sigstore/core's crypto: OpenSSL under Node for manifests of
   // many megabytes, the portable hash in the browser build (src/core).
   const actual = sigstoreCrypto.digest('sha256', bytes).toString('hex');
-  if (actual !== sha256) {
+  if (!digestsMatch(sha256Set(sha256), sha256Set(actual))) {
     const message = `manifest stored as sha256:${sha256} hashes to sha256:${actual}`;
     return finding('MANIFEST_DIGEST_MISMATCH', message, { ...details, actual });
   }
