@@ -125,13 +125,39 @@ async function loadOne(
     return unverified(error, attestation, json, keys);
   }
   const signer = verified.signer;
+  const step = readSignedStep(verified, attestation);
+  if ('finding' in step) return fail(step.finding);
 
-  let step: StepView;
+  const checked = checkSigner(
+    {
+      id: attestation,
+      step,
+      signer,
+      ...(verified.signedAt && { signedAt: verified.signedAt }),
+    },
+    policy,
+  );
+  // Manifests (up to 256 MiB each) are read for trusted signers only, so
+  // that any Sigstore identity cannot make the verifier read and hash them.
+  if (checked.node?.trusted !== true) return checked;
+  const expanded = await expandManifests(step, manifests, {
+    attestation,
+    signer,
+  });
+  if ('finding' in expanded) return fail(expanded.finding);
+  return { ...checked, node: { ...checked.node, step: expanded.step } };
+}
+
+/** Step 3: the very payload bytes that were verified, as a step. */
+function readSignedStep(
+  verified: { payloadType: string; payload: Uint8Array; signer: SignerRef },
+  attestation: string,
+): StepView | { finding: Finding } {
   try {
     if (verified.payloadType !== PAYLOAD_TYPE) {
       throw new Error(`payload type ${JSON.stringify(verified.payloadType)}`);
     }
-    step = readStep(parseStatement(verified.payload));
+    return readStep(parseStatement(verified.payload));
   } catch (error) {
     const code =
       error instanceof ProvenanceError &&
@@ -139,21 +165,9 @@ async function loadOne(
         ? 'STATEMENT_NO_SUBJECT'
         : 'STATEMENT_INVALID';
     const message = `signed payload is not a step statement: ${describe(error)}`;
-    return fail(finding(code, message, { attestation, signer }));
+    const signer = verified.signer;
+    return { finding: finding(code, message, { attestation, signer }) };
   }
-
-  const expanded = await expandManifests(step, manifests, {
-    attestation,
-    signer,
-  });
-  if ('finding' in expanded) return fail(expanded.finding);
-  const node = {
-    id: attestation,
-    step: expanded.step,
-    signer,
-    ...(verified.signedAt && { signedAt: verified.signedAt }),
-  };
-  return checkSigner(node, policy);
 }
 
 function checkSigner(
@@ -244,12 +258,8 @@ function unknownKey(attestation: string, json: unknown): LoadResult {
     `signed with a key the policy does not list: no allowed key ` +
     `verifies it` +
     (kind ? ` (it claims to be a ${kind} step)` : '');
-  return fail(
-    finding('SIGNER_NOT_ALLOWED', message, {
-      attestation,
-      ...(kind && { step: kind }),
-    }),
-  );
+  // The claimed kind stays in the message: tools read `step` as a fact.
+  return fail(finding('SIGNER_NOT_ALLOWED', message, { attestation }));
 }
 
 function claimedKind(json: unknown): string | undefined {

@@ -284,3 +284,36 @@ describe('#loadChain without a manifest source', () => {
     );
   });
 });
+
+describe('#loadChain when the policy trusts no signer of the chain', () => {
+  it('reads no manifest: each step is SIGNER_NOT_ALLOWED, none MANIFEST_MISSING', async () => {
+    const entries = await AttestationStore.forModel(
+      join(fx.dir, 'model'),
+    ).list();
+    const root = loadTrustedRoot(fx.standIn.trustedRoot);
+    const read: string[] = [];
+    const spy = {
+      read: (sha256: string) => {
+        read.push(sha256);
+        return Promise.resolve(undefined);
+      },
+    };
+    const strangers: Policy = {
+      ...policy,
+      steps: Object.fromEntries(
+        Object.entries(policy.steps).map(([kind, rule]) => [
+          kind,
+          {
+            ...rule,
+            signers: [{ issuer: fx.standIn.issuer, identity: 'x@example.org' }],
+          },
+        ]),
+      ),
+    };
+    const loaded = await loadChain(entries, root, strangers, spy);
+    expect(read).toEqual([]);
+    expect(loaded.findings.map((f) => f.code)).toEqual(
+      entries.map(() => 'SIGNER_NOT_ALLOWED'),
+    );
+  });
+});
