@@ -31,6 +31,7 @@ export const FINDING_CODES = [
   'CHAIN_CYCLE',
   'STEP_MISSING',
   'STEP_BEFORE_INPUT',
+  'STEP_TIME_UNCHECKED',
   'STEP_OUT_OF_ORDER',
   'RELEASE_MISMATCH',
   'TOO_FEW_SIGNERS',
@@ -66,7 +67,10 @@ export interface Finding {
   actual?: string;
 }
 
-const INFO: ReadonlySet<FindingCode> = new Set(['ATTESTATION_OFF_PATH']);
+const INFO: ReadonlySet<FindingCode> = new Set([
+  'ATTESTATION_OFF_PATH',
+  'STEP_TIME_UNCHECKED',
+]);
 
 /** Builds a finding with the severity that its code carries. */
 export function finding(

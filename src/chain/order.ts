@@ -69,10 +69,18 @@ function pairFindings(
       `but may follow ${allowed}`;
     findings.push(finding('STEP_OUT_OF_ORDER', message, where(consumer)));
   }
-  // An unlogged key-signed step has no signed time: nothing to compare.
+  // An unlogged key-signed step has no signed time: nothing to compare,
+  // and the report says so rather than passing over it in silence.
   const { signedAt: consumed } = consumer;
   const { signedAt: produced } = producer;
-  if (consumed && produced && consumed < produced) {
+  if (consumed === undefined || produced === undefined) {
+    const unlogged = consumed === undefined ? consumer : producer;
+    const message =
+      `cannot check that ${consumer.step.kind} was signed after ` +
+      `${producer.step.kind}: ${unlogged.step.kind} has no signed time ` +
+      `(unlogged, allowed by allowUnlogged)`;
+    findings.push(finding('STEP_TIME_UNCHECKED', message, where(consumer)));
+  } else if (consumed < produced) {
     const message =
       `${consumer.step.kind} was signed at ` +
       `${consumed.toISOString()}, before ${producer.step.kind} ` +

@@ -194,6 +194,12 @@ describe('#verifyChain with unlogged key-signed steps', () => {
         undefined,
       ]);
       expect(renderText(result)).toContain('no signed time');
+      const unchecked = result.findings.filter(
+        (f) => f.code === 'STEP_TIME_UNCHECKED',
+      );
+      expect(unchecked).toEqual([
+        expect.objectContaining({ severity: 'info', step: 'repackage' }),
+      ]);
     });
   });
 });
