@@ -21,6 +21,8 @@ export interface AnalyzeInput {
   /** For the result: the model's path and the trusted root's digest. */
   modelPath: string;
   trustedRoot: string;
+  /** Where that root came from, to name it in the result. */
+  trustedRootSource?: string;
 }
 
 /**

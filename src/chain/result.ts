@@ -45,6 +45,11 @@ export interface ChainResult {
   model: { path: string; rootDigest: string; files: number };
   /** Digest of the trusted root that signatures were checked against. */
   trustedRoot: string;
+  /**
+   * Where that root came from (a file, the embedded public-good root),
+   * when the caller said: a forgotten `--trusted-root` shows here.
+   */
+  trustedRootSource?: string;
   /** Steps on the path, producers first; the last one made the files. */
   steps: StepReport[];
   /** Every file on disk or expected by the last step, with its status. */
@@ -57,6 +62,7 @@ export function report(
   input: {
     modelPath: string;
     trustedRoot: string;
+    trustedRootSource?: string;
     rootDigest: string;
     files: readonly DiskFile[];
   },
@@ -75,6 +81,9 @@ export function report(
       files: input.files.length,
     },
     trustedRoot: input.trustedRoot,
+    ...(input.trustedRootSource !== undefined && {
+      trustedRootSource: input.trustedRootSource,
+    }),
     steps,
     files: fileReports(input.files, chain),
     findings,

@@ -28,6 +28,8 @@ export interface VerifyChainOptions {
   modelPath: string;
   policy: Policy;
   trustedRoot: TrustedRootHandle;
+  /** Where the root came from, named in the result (e.g. its file). */
+  trustedRootSource?: string;
   /** Defaults to the store inside the model folder. */
   store?: AttestationStore;
   /** Digests already computed for the model; skips hashing. */
@@ -122,6 +124,9 @@ export async function verifyModelChain(
     policy,
     modelPath: options.modelPath,
     trustedRoot: options.trustedRoot.digest,
+    ...(options.trustedRootSource !== undefined && {
+      trustedRootSource: options.trustedRootSource,
+    }),
   };
   let result = hashed.empty
     ? report(input, undefined, [...loaded.findings, hashed.empty])

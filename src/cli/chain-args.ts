@@ -7,7 +7,10 @@ import { UsageError } from '../errors.js';
 import { resolvePolicy } from '../policy/load.js';
 import { AttestationStore } from '../store/store.js';
 import { loadTrustedRoot } from '../verify/index.js';
-import { publicGoodRoot } from '../verify/public-good.js';
+import {
+  PUBLIC_GOOD_ROOT_SOURCE,
+  publicGoodRoot,
+} from '../verify/public-good.js';
 import { parseCommandArgs, readInput, readJson, requiredOption } from './io.js';
 
 /** The options of every command that verifies a chain. */
@@ -66,6 +69,7 @@ export async function verifyFromArgs<T extends ParseArgsOptionsConfig>(
     modelPath,
     policy,
     trustedRoot,
+    trustedRootSource: rootPath ?? PUBLIC_GOOD_ROOT_SOURCE,
     ...(v.store ? { store: new AttestationStore(v.store) } : {}),
     ...(v['oms-signature'] ? { omsSignature: v['oms-signature'] } : {}),
   });

@@ -14,7 +14,8 @@ export function renderMarkdown(result: ChainResult): string {
     '',
     `- model: ${code(result.model.path)} (${result.model.files} files, ` +
       `root ${code(`sha256:${result.model.rootDigest}`)})`,
-    `- trusted root: ${code(result.trustedRoot)}`,
+    `- trusted root: ${code(result.trustedRoot)}` +
+      (result.trustedRootSource ? ` (${code(result.trustedRootSource)})` : ''),
     '',
     '### Steps',
     '',

@@ -13,7 +13,8 @@ export function renderText(result: ChainResult): string {
   const lines: string[] = [
     `model ${result.model.path}: ${result.model.files} files, ` +
       `root sha256:${result.model.rootDigest}`,
-    `signatures checked against trusted root ${result.trustedRoot}`,
+    `signatures checked against trusted root ${result.trustedRoot}` +
+      (result.trustedRootSource ? ` (${result.trustedRootSource})` : ''),
     '',
   ];
   result.steps.forEach((step, i) => lines.push(...renderStep(step, i + 1)));

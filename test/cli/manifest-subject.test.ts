@@ -127,6 +127,18 @@ describe('mprov attest --manifest-subject', () => {
     const good = await verify();
     expect(good.code).toBe(0);
     expect(good.stdout).toContain('VERIFIED');
+    expect(good.stdout).toContain(`trusted root sha256:`);
+    expect(good.stdout).toContain(`(${p('root.json')})`);
+
+    // Without --trusted-root, the embedded public-good root, and it says so.
+    const publicGood = await cli(
+      'verify',
+      p('out'),
+      '--policy',
+      p('policy.json'),
+    );
+    expect(publicGood.code).toBe(1);
+    expect(publicGood.stdout).toContain('(embedded public-good root');
 
     await writeFile(p('out', 'tok', 'vocab.json'), '{"a":2}');
     const bad = await verify();
