@@ -1,17 +1,16 @@
-import { dirname } from 'node:path';
 import type { ParseArgsOptionsConfig } from 'node:util';
 
 import type { ChainResult } from '../chain/result.js';
 import { verifyChain } from '../chain/verify-chain.js';
 import { UsageError } from '../errors.js';
-import { resolvePolicy } from '../policy/load.js';
+import { loadPolicy } from '../policy/load.js';
 import { AttestationStore } from '../store/store.js';
 import { loadTrustedRoot } from '../verify/index.js';
 import {
   PUBLIC_GOOD_ROOT_SOURCE,
   publicGoodRoot,
 } from '../verify/public-good.js';
-import { parseCommandArgs, readInput, readJson, requiredOption } from './io.js';
+import { parseCommandArgs, readJson, requiredOption } from './io.js';
 
 /** The options of every command that verifies a chain. */
 export const CHAIN_OPTIONS_HELP = `  --policy FILE        the chain policy (YAML or JSON)
@@ -57,9 +56,8 @@ export async function verifyFromArgs<T extends ParseArgsOptionsConfig>(
   const v = values as Record<string, string | undefined>;
   const policyPath = requiredOption(v.policy, '--policy FILE', command);
   const rootPath = v['trusted-root'];
-  // Key files named by the policy are read relative to the policy file.
-  const policyText = await readInput(policyPath, 'policy');
-  const policy = await resolvePolicy(policyText, dirname(policyPath));
+  // Read bounded; key files it names are read relative to the policy file.
+  const policy = await loadPolicy(policyPath);
   // Without a file, the embedded public-good root, as verify-bundle does.
   const trustedRoot =
     rootPath === undefined

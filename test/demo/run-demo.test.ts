@@ -200,7 +200,7 @@ describe('mprov verify on the demo output', () => {
       outcome.trustedRootPath,
     );
     expect(policy.code).toBe(2);
-    expect(policy.stderr).toContain('USAGE_INPUT_UNREADABLE');
+    expect(policy.stderr).toContain('POLICY_UNREADABLE');
     const unknown = await cli(...verifyArgs(), '--frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.split('\n')[0]).not.toMatch(/\n\s+at /);
