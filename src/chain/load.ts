@@ -17,15 +17,10 @@ import {
   type ManifestSource,
 } from './manifest-subject.js';
 import { describeSigner, signerAllowed, type SignerRef } from './signer.js';
+import { describe, unverifiedFinding } from './unverified.js';
 
 /** Bundles nest about eight levels deep; anything far deeper is hostile. */
 const MAX_BUNDLE_DEPTH = 32;
-
-/** Codes that say the bytes are no bundle this library reads. */
-const NOT_A_BUNDLE: ReadonlySet<string> = new Set([
-  'VERIFY_BUNDLE_MALFORMED',
-  'VERIFY_BUNDLE_UNSUPPORTED',
-]);
 
 /** An attestation whose signature verified and whose statement parsed. */
 export interface ChainNode {
@@ -122,7 +117,7 @@ async function loadOne(
   try {
     verified = await verifyAttestation(json, root, keys);
   } catch (error) {
-    return unverified(error, attestation, json, keys);
+    return fail(unverifiedFinding(error, attestation, json, keys));
   }
   const signer = verified.signer;
   const step = readSignedStep(verified, attestation);
@@ -209,75 +204,4 @@ function isBlank(bytes: Uint8Array): boolean {
 
 function fail(f: Finding): LoadResult {
   return { findings: [f] };
-}
-
-function unverified(
-  error: unknown,
-  attestation: string,
-  json: unknown,
-  keys: AttestationKeyOptions,
-): LoadResult {
-  if (isCode(error, 'VERIFY_KEY_MISMATCH')) {
-    return unknownKey(attestation, json);
-  }
-  if (NOT_A_BUNDLE.has(codeOf(error))) {
-    const message = `not a Sigstore bundle: ${describe(error)}`;
-    return fail(finding('ATTESTATION_MALFORMED', message, { attestation }));
-  }
-  const offline =
-    !keys.allowUnlogged &&
-    (isCode(error, 'VERIFY_TLOG_FAILED') ||
-      isCode(error, 'VERIFY_TIMESTAMP_FAILED'));
-  const message = offline
-    ? `key-signed attestation has no valid transparency-log entry or ` +
-      `signed time, which the policy requires (allowUnlogged is not set): ` +
-      describe(error)
-    : `signature does not verify against this trusted root ` +
-      `(signed under another?): ${describe(error)}`;
-  return fail(finding('ATTESTATION_UNVERIFIED', message, { attestation }));
-}
-
-function isCode(error: unknown, code: string): boolean {
-  return codeOf(error) === code;
-}
-
-function codeOf(error: unknown): string {
-  return error instanceof ProvenanceError
-    ? (error as ProvenanceError).code
-    : '';
-}
-
-/**
- * A key-signed attestation that no key of the policy verifies. Its step
- * kind is read from the unverified payload only to say where the problem
- * lies; nothing else of it is used, and the message says it is a claim.
- */
-function unknownKey(attestation: string, json: unknown): LoadResult {
-  const kind = claimedKind(json);
-  const message =
-    `signed with a key the policy does not list: no allowed key ` +
-    `verifies it` +
-    (kind ? ` (it claims to be a ${kind} step)` : '');
-  // The claimed kind stays in the message: tools read `step` as a fact.
-  return fail(finding('SIGNER_NOT_ALLOWED', message, { attestation }));
-}
-
-function claimedKind(json: unknown): string | undefined {
-  try {
-    const envelope = (json as { dsseEnvelope: { payload: string } })
-      .dsseEnvelope;
-    const payload = Buffer.from(envelope.payload, 'base64');
-    return readStep(parseStatement(payload)).kind;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The innermost reason: a wrapper's message only repeats its cause's. */
-function describe(error: unknown): string {
-  let reason: unknown = error;
-  while (reason instanceof Error && reason.cause instanceof Error) {
-    reason = reason.cause;
-  }
-  return reason instanceof Error ? reason.message : 'unknown error';
 }
