@@ -2,11 +2,9 @@ import { readFile } from 'node:fs/promises';
 
 import { UsageError, VerifyError } from '../errors.js';
 import { parseStrictJson } from '../json/strict.js';
-import { escapeForTerminal } from '../report/escape.js';
 import type { ArtifactInput } from '../verify/artifact.js';
 import type { BundlePolicy } from '../verify/bundle-policy.js';
 import { MAX_BUNDLE_BYTES } from '../verify/bundle-input.js';
-import type { BundleVerification } from '../verify/bundle-result.js';
 import { verifyBundle } from '../verify/bundle.js';
 import type { CertificateExtensions } from '../verify/extensions.js';
 import {
@@ -22,6 +20,11 @@ import {
   type Command,
 } from './io.js';
 import { readStdin, STDIN } from './stdin.js';
+import {
+  renderFailure,
+  renderJson,
+  renderText,
+} from './verify-bundle-report.js';
 import { TUF_HELP, TUF_OPTIONS, tufRootOf } from './trust-args.js';
 
 const HELP = `usage: mprov verify-bundle --bundle FILE
@@ -164,9 +167,6 @@ async function readBundle(path: string): Promise<Buffer> {
   }
 }
 
-/** Names the JSON output of this command and its version. */
-const FORMAT = 'https://model-provenance.dev/verify-bundle-result/v1';
-
 // Errors of the input rather than of the bundle: exit 2, like usage errors.
 const INPUT_CODES = new Set([
   'VERIFY_ARTIFACT_INVALID',
@@ -174,67 +174,6 @@ const INPUT_CODES = new Set([
   'VERIFY_TRUSTED_ROOT_INVALID',
   'VERIFY_IDENTITY_RULE_INVALID',
 ]);
-
-interface RootRef {
-  digest: string;
-  source: string;
-}
-
-function signerLines(result: BundleVerification): string[] {
-  const { signer } = result;
-  if (signer.kind === 'key') return [`  signer:       key ${signer.keyDigest}`];
-  return [
-    `  signer:       ${signer.identity} (issuer ${signer.issuer})`,
-    ...Object.entries(signer.extensions).map(([k, v]) => `    ${k}: ${v}`),
-  ];
-}
-
-function renderText(result: BundleVerification, root: RootRef): string {
-  const subject = result.subject
-    ? `, subject ${JSON.stringify(result.subject.name ?? '')} by ${result.subject.algorithm}`
-    : '';
-  const times = result.timestamps
-    .map((t) => `${t.time.toISOString()} (${t.source})`)
-    .join(', ');
-  const lines = [
-    'verified',
-    `  bundle:       v${result.bundleVersion} ${result.content}${subject}`,
-    ...signerLines(result),
-    `  signed at:    ${times}`,
-    `  artifact:     sha256:${result.artifactSha256}`,
-    `  trusted root: ${root.digest} (${root.source})`,
-  ];
-  // Identities, extensions and names come from the bundle: escape them.
-  return lines.map((line) => `${escapeForTerminal(line)}\n`).join('');
-}
-
-function renderJson(result: BundleVerification, root: RootRef): string {
-  // The payload is in the bundle already; undefined fields are left out.
-  const body = {
-    format: FORMAT,
-    ...result,
-    payload: undefined,
-    trustedRoot: root,
-  };
-  return JSON.stringify(body, null, 2) + '\n';
-}
-
-function renderFailure(error: VerifyError, root: RootRef, json: boolean) {
-  if (json) {
-    const { code, message } = error;
-    const body = {
-      format: FORMAT,
-      verified: false,
-      code,
-      message,
-      trustedRoot: root,
-    };
-    return JSON.stringify(body, null, 2) + '\n';
-  }
-  const line = `not verified: ${error.code}: ${error.message}`;
-  const rootLine = `  trusted root: ${root.digest} (${root.source})`;
-  return `${escapeForTerminal(line)}\n${escapeForTerminal(rootLine)}\n`;
-}
 
 async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(args);
