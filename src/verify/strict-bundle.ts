@@ -39,6 +39,7 @@ export function checkBundleStrictly(bundle: unknown): void {
     canonicalBase64(envelope.payload, 'dsseEnvelope.payload');
     for (const [i, s] of list(envelope.signatures).entries()) {
       canonicalBase64(s.sig, `dsseEnvelope.signatures[${i}].sig`);
+      checkKeyid(s.keyid, `dsseEnvelope.signatures[${i}].keyid`);
     }
   }
   const material = b.verificationMaterial ?? {};
@@ -54,6 +55,16 @@ export function checkBundleStrictly(bundle: unknown): void {
   for (const [i, t] of stamps.entries()) checkGranted(t.signedTimestamp, i);
 }
 
+/**
+ * DSSE's keyid is an optional string, unsigned and only a hint: anything
+ * else (`{}`, `-1`, `true`) is read by no two parsers alike, so refused.
+ */
+function checkKeyid(keyid: unknown, where: string): void {
+  if (keyid === undefined || typeof keyid === 'string') return;
+  const found = Array.isArray(keyid) ? 'array' : typeof keyid;
+  malformed(`${where}: expected a string, found ${found}`);
+}
+
 /** A list that is not one is the bundle parser's to refuse. */
 function list<T>(value: T[] | undefined): T[] {
   return Array.isArray(value) ? value.filter((v) => isRecord(v)) : [];
@@ -63,7 +74,10 @@ const isRecord = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface Bundle {
-  dsseEnvelope?: { payload?: unknown; signatures?: { sig?: unknown }[] };
+  dsseEnvelope?: {
+    payload?: unknown;
+    signatures?: { sig?: unknown; keyid?: unknown }[];
+  };
   verificationMaterial?: {
     tlogEntries?: { inclusionProof?: Proof }[];
     certificate?: { rawBytes?: unknown };

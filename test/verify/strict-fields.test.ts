@@ -139,6 +139,18 @@ describe('#checkBundleStrictly on fields no signature covers', () => {
     });
   });
 
+  describe('when a DSSE keyid is not a string', () => {
+    const sig = (b: Json) => ((b.dsseEnvelope as Json).signatures as Json[])[0];
+    it.each([[{}], [-1], [true], [null], [[]]])('throws for %j', (value) => {
+      expect(codeOf((b) => (sig(b).keyid = value))).toBe(
+        'VERIFY_BUNDLE_MALFORMED',
+      );
+    });
+    it.each([[''], ['a key id']])('accepts the string %j', (value) => {
+      expect(codeOf((b) => (sig(b).keyid = value))).toBeUndefined();
+    });
+  });
+
   describe('when an int64 field is not a decimal integer', () => {
     const BAD = [
       [],
