@@ -29,6 +29,9 @@ export interface RefreshRecord {
 
 const RECORD = 'mprov-refresh.json';
 
+/** A copy of the root this cache started from, to compare a later rootPath. */
+const ANCHOR = 'mprov-initial-root.json';
+
 /** The files a refresh reads back from the cache (the target by name). */
 const CACHED = [
   'root.json',
@@ -36,6 +39,7 @@ const CACHED = [
   'snapshot.json',
   'targets.json',
   RECORD,
+  ANCHOR,
   join('targets', 'trusted_root.json'),
 ];
 
@@ -70,18 +74,20 @@ function seedRoot(): Buffer {
   return Buffer.from(seed['root.json'], 'base64');
 }
 
-async function initialRoot(mirror: string, rootPath?: string) {
-  if (rootPath !== undefined) {
-    try {
-      return await readFile(rootPath);
-    } catch (cause) {
-      throw new TrustError(
-        'TRUST_INITIAL_ROOT_INVALID',
-        `cannot read the initial TUF root ${rootPath}`,
-        { cause },
-      );
-    }
+async function readGivenRoot(rootPath: string): Promise<Buffer> {
+  try {
+    return await readFile(rootPath);
+  } catch (cause) {
+    throw new TrustError(
+      'TRUST_INITIAL_ROOT_INVALID',
+      `cannot read the initial TUF root ${rootPath}`,
+      { cause },
+    );
   }
+}
+
+async function initialRoot(mirror: string, rootPath?: string) {
+  if (rootPath !== undefined) return readGivenRoot(rootPath);
   if (mirror === PUBLIC_GOOD_TUF_MIRROR) return seedRoot();
   throw new TrustError(
     'TRUST_INITIAL_ROOT_MISSING',
@@ -91,12 +97,16 @@ async function initialRoot(mirror: string, rootPath?: string) {
 
 /**
  * Makes the cache folder of a mirror and puts the initial `root.json` in
- * it, unless a root is cached already: a cached root was reached by
- * verified rotations and is newer, so it wins over the one given. `force`
- * forgets everything cached for the mirror first.
+ * it (and a copy as the cache's anchor), unless a root is cached already:
+ * a cached root was reached by verified rotations and is newer, so it is
+ * kept. A `rootPath` given then must be byte for byte the root the cache
+ * started from or the one it holds now; another root (an operator
+ * re-anchoring after a key compromise) is refused rather than ignored,
+ * unless `force`, which forgets everything cached for the mirror first.
  *
  * @throws TrustError `TRUST_CACHE_FAILED`, `TRUST_INITIAL_ROOT_MISSING`,
- *   `TRUST_INITIAL_ROOT_INVALID` (the given file cannot be read).
+ *   `TRUST_INITIAL_ROOT_INVALID` (the given file cannot be read),
+ *   `TRUST_OPTIONS_INVALID` (another root given for a cached mirror).
  */
 export async function prepareCache(opts: {
   cachePath: string;
@@ -117,15 +127,37 @@ export async function prepareCache(opts: {
   }
   await checkEntry(targetsDir, true);
   for (const name of CACHED) await checkEntry(join(dir, name), false);
-  if (existsSync(rootFile)) return { dir, targetsDir, seeded: false };
+  if (existsSync(rootFile)) {
+    if (opts.rootPath !== undefined) await checkAnchor(dir, opts.rootPath);
+    return { dir, targetsDir, seeded: false };
+  }
 
   const root = await initialRoot(opts.mirror, opts.rootPath);
   try {
     await writeFile(rootFile, root);
+    await writeFile(join(dir, ANCHOR), root);
   } catch (cause) {
     throw cacheError(`cannot write ${rootFile}`, cause);
   }
   return { dir, targetsDir, seeded: true };
+}
+
+/**
+ * Compares the given root with the cache's anchor and current root, byte
+ * for byte: a TUF root is signed as it is written, so identical bytes are
+ * the same root, and nothing hostile has to be parsed to tell. A copy that
+ * was only re-formatted is refused too; `force` is the way out then.
+ */
+async function checkAnchor(dir: string, rootPath: string): Promise<void> {
+  const given = await readGivenRoot(rootPath);
+  for (const name of [ANCHOR, 'root.json']) {
+    const cached = await readFile(join(dir, name)).catch(() => undefined);
+    if (cached !== undefined && cached.equals(given)) return;
+  }
+  throw new TrustError(
+    'TRUST_OPTIONS_INVALID',
+    `initial TUF root ${rootPath}: expected the root that the cache ${dir} started from or holds, found another one; use --force (force: true) to forget the cache and start from it`,
+  );
 }
 
 /**
@@ -152,14 +184,29 @@ async function checkEntry(path: string, folder: boolean): Promise<void> {
 
 /** Removes an initial root that did not load, so that it is not reused. */
 export async function unseed(cache: MirrorCache): Promise<void> {
-  if (cache.seeded) await rm(join(cache.dir, 'root.json'), { force: true });
+  if (!cache.seeded) return;
+  await rm(join(cache.dir, 'root.json'), { force: true });
+  await rm(join(cache.dir, ANCHOR), { force: true });
 }
 
-/** The version of the TUF root now trusted for this mirror. */
+/**
+ * The version of the TUF root now trusted for this mirror.
+ *
+ * @throws TrustError `TRUST_CACHE_FAILED` naming the file, when the cached
+ *   `root.json` cannot be read or is not JSON.
+ */
 export async function cachedRootVersion(cache: MirrorCache): Promise<number> {
-  const text = await readFile(join(cache.dir, 'root.json'), 'utf8');
-  const json = JSON.parse(text) as { signed?: { version?: unknown } };
-  const version = json.signed?.version;
+  const file = join(cache.dir, 'root.json');
+  let json: { signed?: { version?: unknown } } | null;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8')) as typeof json;
+  } catch (cause) {
+    throw cacheError(
+      `TUF cache ${file}: expected the JSON of a TUF root, found a file that cannot be read or parsed`,
+      cause,
+    );
+  }
+  const version = json?.signed?.version;
   return typeof version === 'number' ? version : 0;
 }
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-import { Updater } from 'tuf-js';
+import type { Updater } from 'tuf-js';
 
 import { TrustError } from '../errors.js';
 import { parseStrictJson } from '../json/strict.js';
@@ -12,13 +12,13 @@ import {
   cachedRootVersion,
   prepareCache,
   readRecord,
-  unseed,
   writeRecord,
   type MirrorCache,
 } from './cache.js';
 import { NETWORK_CODES, toTrustError, type RefreshPhase } from './classify.js';
 import { MirrorFetcher } from './fetcher.js';
-import { checkMirror } from './mirror.js';
+import { checkRefreshOptions } from './options.js';
+import { openUpdater } from './updater.js';
 
 /** The TUF target that holds the Sigstore trusted root. */
 export const TRUSTED_ROOT_TARGET = 'trusted_root.json';
@@ -67,41 +67,6 @@ export interface RefreshedTrustedRoot {
   readonly path: string;
   /** Set when the mirror failed and the cached copy was used instead. */
   readonly refreshFailure?: TrustError;
-}
-
-function makeUpdater(
-  cache: MirrorCache,
-  mirror: string,
-  fetcher: MirrorFetcher,
-  offline: boolean,
-) {
-  return new Updater({
-    metadataBaseUrl: mirror,
-    targetBaseUrl: `${mirror}/targets`,
-    metadataDir: cache.dir,
-    targetDir: cache.targetsDir,
-    fetcher,
-    forceCache: offline,
-  });
-}
-
-/** Builds the updater on the cached root, which must be a signed TUF root. */
-async function openUpdater(
-  cache: MirrorCache,
-  mirror: string,
-  fetcher: MirrorFetcher,
-  offline = false,
-): Promise<Updater> {
-  try {
-    return makeUpdater(cache, mirror, fetcher, offline);
-  } catch (cause) {
-    await unseed(cache);
-    throw new TrustError(
-      'TRUST_INITIAL_ROOT_INVALID',
-      `tuf mirror ${mirror}: the initial root.json is not a TUF root signed by its own keys`,
-      { cause },
-    );
-  }
 }
 
 /** Runs the TUF client workflow and returns the verified target's path. */
@@ -199,10 +164,15 @@ async function fromCache(
     return await result(cache, mirror, path, fetchedAt, failure);
   } catch (error) {
     const code = error instanceof TrustError ? error.code : 'unknown';
+    // Both count: why the mirror failed, and why the cache could not stand in.
+    const cause = new AggregateError(
+      [failure, error],
+      'the refresh failed and the cached copy is not usable',
+    );
     throw new TrustError(
       failure.code,
       `${failure.message}; no usable cached copy (${code})`,
-      { cause: failure },
+      { cause },
     );
   }
 }
@@ -215,7 +185,9 @@ async function fromCache(
  * that uses the network, and only towards `mirrorUrl`.
  *
  * @throws TrustError with a code that says what failed; the message names
- *   the mirror. See {@link RefreshOptions.offlineOk} for the cached copy.
+ *   the mirror. `TRUST_OPTIONS_INVALID` for options of the wrong type, a
+ *   timeout that is not a positive finite number, or a `rootPath` other
+ *   than the root a cached mirror started from (unless `force`). See {@link RefreshOptions.offlineOk} for the cached copy.
  * @example
  * ```ts
  * const { root, source } = await refreshTrustedRoot({
@@ -228,9 +200,10 @@ async function fromCache(
 export async function refreshTrustedRoot(
   opts: RefreshOptions,
 ): Promise<RefreshedTrustedRoot> {
-  const mirror = checkMirror(opts.mirrorUrl);
-  const cache = await prepareCache({ ...opts, mirror });
-  const fetcher = new MirrorFetcher(mirror, opts.timeoutMs ?? 10_000);
+  const checked = checkRefreshOptions(opts);
+  const { mirror } = checked;
+  const cache = await prepareCache(checked);
+  const fetcher = new MirrorFetcher(mirror, checked.timeoutMs);
   const updater = await openUpdater(cache, mirror, fetcher);
   try {
     const path = await fetchTarget(updater, mirror, fetcher, false);
@@ -239,7 +212,7 @@ export async function refreshTrustedRoot(
     return await result(cache, mirror, path, fetchedAt);
   } catch (error) {
     const failure = toTrustError(error, mirror, 'metadata', undefined);
-    if (!opts.offlineOk || !NETWORK_CODES.has(failure.code)) throw failure;
+    if (!checked.offlineOk || !NETWORK_CODES.has(failure.code)) throw failure;
     return fromCache(cache, mirror, failure);
   }
 }

@@ -57,18 +57,48 @@ describe('#prepareCache', () => {
   });
 
   describe('when a root is cached already', () => {
-    it('keeps the cached root over the one given', async () => {
+    it('keeps the cached root when the same one is given', async () => {
+      const first = new TufRepo();
+      const rootPath = join(dir, 'root.json');
+      await writeFile(rootPath, first.initialRoot);
+      const mirror = 'http://127.0.0.1:1/repo';
+      await prepareCache({ cachePath: dir, mirror, rootPath });
+      const again = await prepareCache({ cachePath: dir, mirror, rootPath });
+      expect(again.seeded).toBe(false);
+      expect(await readFile(join(again.dir, 'root.json'))).toEqual(
+        first.initialRoot,
+      );
+    });
+
+    it('refuses another root with TRUST_OPTIONS_INVALID rather than ignore it', async () => {
       const first = new TufRepo();
       const rootPath = join(dir, 'root.json');
       await writeFile(rootPath, first.initialRoot);
       const mirror = 'http://127.0.0.1:1/repo';
       await prepareCache({ cachePath: dir, mirror, rootPath });
       await writeFile(rootPath, new TufRepo().initialRoot);
-      const again = await prepareCache({ cachePath: dir, mirror, rootPath });
-      expect(again.seeded).toBe(false);
-      expect(await readFile(join(again.dir, 'root.json'))).toEqual(
-        first.initialRoot,
-      );
+      const error = await prepareCache({ cachePath: dir, mirror, rootPath })
+        .then(() => undefined)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TrustError);
+      expect((error as TrustError).code).toBe('TRUST_OPTIONS_INVALID');
+      expect((error as TrustError).message).toContain('--force');
+    });
+
+    it('with force, replaces the cached root by the one given', async () => {
+      const rootPath = join(dir, 'root.json');
+      await writeFile(rootPath, new TufRepo().initialRoot);
+      const mirror = 'http://127.0.0.1:1/repo';
+      await prepareCache({ cachePath: dir, mirror, rootPath });
+      const second = new TufRepo().initialRoot;
+      await writeFile(rootPath, second);
+      const again = await prepareCache({
+        cachePath: dir,
+        mirror,
+        rootPath,
+        force: true,
+      });
+      expect(await readFile(join(again.dir, 'root.json'))).toEqual(second);
     });
   });
 });
