@@ -95,7 +95,8 @@ export type StoreErrorCode =
 export class StoreError extends ProvenanceError<StoreErrorCode> {}
 
 /** Command-line usage and input errors (exit code 2). */
-export type UsageErrorCode = 'USAGE_INVALID' | 'USAGE_INPUT_UNREADABLE';
+export type UsageErrorCode =
+  'USAGE_INVALID' | 'USAGE_INPUT_UNREADABLE' | 'USAGE_OUTPUT_UNWRITABLE';
 export class UsageError extends ProvenanceError<UsageErrorCode> {}
 
 /** A chain that did not verify, where the caller asked for a verified one. */

@@ -2,7 +2,6 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 
 import { UsageError } from '../errors.js';
 import { signModel, type OmsSigningMethod } from '../interop/index.js';
-import { writeFileAtomic } from '../store/atomic.js';
 import {
   EXIT,
   parseCommandArgs,
@@ -16,6 +15,7 @@ import {
   KEYLESS_OPTIONS_HELP,
   keylessSignerFrom,
 } from './keyless-args.js';
+import { writeOutputFile } from './output.js';
 
 const HELP = `usage: mprov sign-model MODEL_PATH [--output model.sig] [method] [options]
 
@@ -99,7 +99,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
       signaturePath: values.output,
     },
   );
-  await writeSignature(values.output, JSON.stringify(bundle, null, 2) + '\n');
+  await writeOutputFile(values.output, JSON.stringify(bundle, null, 2) + '\n');
   io.stdout(
     values.json
       ? JSON.stringify(statement, null, 2) + '\n'
@@ -137,16 +137,6 @@ async function methodFrom(values: {
     }),
   );
   return { kind: 'certificate', privateKey, chain };
-}
-
-async function writeSignature(path: string, text: string): Promise<void> {
-  try {
-    await writeFileAtomic(path, text);
-  } catch (cause) {
-    throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot write ${path}`, {
-      cause,
-    });
-  }
 }
 
 /** `mprov sign-model`: sign a model in the OpenSSF Model Signing format. */

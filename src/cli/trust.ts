@@ -1,4 +1,4 @@
-import { copyFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 
 import { TrustError, UsageError } from '../errors.js';
 import { escapeForTerminal } from '../report/escape.js';
@@ -11,6 +11,7 @@ import {
   type CliIO,
   type Command,
 } from './io.js';
+import { writeOutputFile } from './output.js';
 import { refreshOptionsOf, TUF_HELP, TUF_OPTIONS } from './trust-args.js';
 
 const HELP = `usage: mprov trust update [--tuf-mirror URL] [--tuf-root FILE]
@@ -33,7 +34,9 @@ ${TUF_HELP}
   -h, --help                        show this help
 
 exit codes: 0 refreshed, 1 the refresh failed (mirror unreachable, metadata
-not signed, expired or rolled back, target changed), 2 usage or input error
+not signed, expired or rolled back, target changed), 2 bad options, an
+initial root that is missing, invalid or not the cached one, a cache that
+cannot be used (TRUST_CACHE_FAILED), or an --out file that cannot be written
 
 examples:
   mprov trust update --out trusted_root.json
@@ -100,14 +103,9 @@ function renderFailure(error: TrustError, json: boolean, io: CliIO): void {
   io.stderr(describeError(error));
 }
 
+/** Copies the verified root, read back whole (at most 4 MiB), to `--out`. */
 async function copyOut(from: string, to: string): Promise<void> {
-  try {
-    await copyFile(from, to);
-  } catch (cause) {
-    throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot write ${to}`, {
-      cause,
-    });
-  }
+  await writeOutputFile(to, await readFile(from));
 }
 
 async function update(args: string[], io: CliIO): Promise<number> {

@@ -127,6 +127,21 @@ describe('mprov sign-model then verify-model', () => {
     expect(failed.stdout).toContain('changed: f0');
   });
 
+  it('exits 2 with USAGE_OUTPUT_UNWRITABLE when --output cannot be written', async () => {
+    const output = join(work, 'no-such-folder', 'model.sig');
+    const { code, stderr } = await cli(
+      'sign-model',
+      model(),
+      '--output',
+      output,
+      '--key',
+      join(KEYS, 'signing-key.pem'),
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^mprov: error USAGE_OUTPUT_UNWRITABLE: /);
+    expect(stderr).toContain(output);
+  });
+
   it('exits 2 for a certificate without its key', async () => {
     const { code, stderr } = await cli(
       'sign-model',

@@ -139,6 +139,26 @@ describe('mprov trust update', () => {
     expect(stderr).toMatch(/^mprov: error TRUST_INITIAL_ROOT_MISSING: /);
   });
 
+  it('exits 2 with USAGE_OUTPUT_UNWRITABLE when --out cannot be written', async () => {
+    const out = join(dir, 'no-such-folder', 'trusted_root.json');
+    const { code, stderr } = await cli('trust', 'update', ...tuf, '--out', out);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^mprov: error USAGE_OUTPUT_UNWRITABLE: /);
+    expect(stderr).toContain(out);
+  });
+
+  it('exits 2 with TRUST_OPTIONS_INVALID for another --tuf-root on a cached mirror', async () => {
+    const cache = ['--tuf-cache', join(dir, 'c4'), '--tuf-mirror', server.url];
+    const first = ['--tuf-root', join(dir, 'root.json')];
+    expect((await cli('trust', 'update', ...cache, ...first)).code).toBe(0);
+    const other = join(dir, 'other-root.json');
+    await writeFile(other, new TufRepo().initialRoot);
+    const again = ['--tuf-root', other];
+    const { code, stderr } = await cli('trust', 'update', ...cache, ...again);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^mprov: error TRUST_OPTIONS_INVALID: .*--force/);
+  });
+
   it('exits 2 without the update subcommand', async () => {
     const { code, stderr } = await cli('trust', ...tuf);
     expect(code).toBe(2);
