@@ -34,6 +34,7 @@ export type {
   SignerRef,
 } from '../chain/findings.js';
 export type { InputSource } from '../chain/walk.js';
+export { describeSigner, signerName } from '../chain/signer.js';
 export {
   ProvenanceError,
   DigestError,

@@ -5,7 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { verifyChain } from '../../src/chain/verify-chain.js';
-import { loadTrustedRoot, verifyChainInMemory } from '../../src/core/index.js';
+import {
+  describeSigner,
+  loadTrustedRoot,
+  signerName,
+  verifyChainInMemory,
+} from '../../src/core/index.js';
 import {
   keyChainFixture,
   type KeyChainFixture,
@@ -50,6 +55,17 @@ describe('#verifyChainInMemory with key-signed steps', () => {
       });
     },
   );
+
+  it('names each key signer with describeSigner, as docs/browser.md shows', async () => {
+    const { inMemory } = await bothWays('core-names', 'P-256');
+    expect(inMemory.steps.length).toBeGreaterThan(0);
+    for (const step of inMemory.steps) {
+      expect(step.signer.identity).toBeUndefined();
+      expect(step.signer.keyId).toMatch(/\S/);
+      expect(describeSigner(step.signer)).toBe(`key ${step.signer.keyId}`);
+      expect(signerName(step.signer)).toBe(step.signer.keyId);
+    }
+  });
 
   it('returns SIGNER_NOT_ALLOWED for a key the policy does not name', async () => {
     const { inMemory, onDisk } = await bothWays('core-intruder', 'P-256', true);
