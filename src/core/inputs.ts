@@ -1,12 +1,10 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-
 import type { DiskFile } from '../chain/disk.js';
 import { finding, type Finding } from '../chain/findings.js';
 import type { AttestationBytes } from '../chain/load.js';
 import type { ManifestSource } from '../chain/manifest-subject.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { comparePaths, unsafePathReason } from '../digest/posix-path.js';
+import { combineDigests } from '../digest/root-digest.js';
 import { DigestError, VerifyError } from '../errors.js';
 
 /**
@@ -60,7 +58,7 @@ export function readFiles(given: FileDigests): {
     files.push({ name, sha256 });
   }
   files.sort((a, b) => comparePaths(a.name, b.name));
-  return { files, rootDigest: rootDigestOf(files) };
+  return { files, rootDigest: combineDigests(files.map((f) => f.sha256)) };
 }
 
 /** Either form as a list; values are checked by the caller. */
@@ -81,13 +79,6 @@ function listOf(given: FileDigests): { name: unknown; sha256: unknown }[] {
   }
   const entries: [string, unknown][] = Object.entries(value);
   return entries.map(([name, sha256]) => ({ name, sha256 }));
-}
-
-/** SHA-256 over the raw file digests, in order: the bundle's root digest. */
-function rootDigestOf(files: readonly DiskFile[]): string {
-  const hash = sha256.create();
-  for (const file of files) hash.update(hexToBytes(file.sha256));
-  return bytesToHex(hash.digest());
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 
 import { DigestError } from '../errors.js';
@@ -9,7 +8,11 @@ import {
 } from './algorithm.js';
 import { hashItems, planItems } from './plan.js';
 import { HashPool, sharedPool } from './pool.js';
+import { combineDigests } from './root-digest.js';
 import { listModel } from './walk.js';
+
+/** The OpenSSF Model Signing root digest, shared with the browser core. */
+export { combineDigests } from './root-digest.js';
 
 /** The two serializations of the OpenSSF Model Signing format. */
 export type SerializationMethod = 'files' | 'shards';
@@ -162,29 +165,6 @@ async function serializeWith(
     rootDigest: combineDigests(resources.map((r) => r.digest)),
     bytes: items.reduce((n, item) => n + item.end - item.start, 0),
   };
-}
-
-/**
- * SHA-256 over the concatenated raw bytes of hex digests, as the OpenSSF
- * Model Signing format computes its subject digest (for any hash).
- *
- * @param digests - Lower-case hex digests, in manifest order.
- * @returns The lower-case hex root digest.
- * @throws {@link DigestError} `DIGEST_MALFORMED` for a digest that is not
- *   lower-case hex of whole bytes.
- */
-export function combineDigests(digests: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const [i, hex] of digests.entries()) {
-    if (!/^(?:[0-9a-f]{2})+$/.test(hex)) {
-      throw new DigestError(
-        'DIGEST_MALFORMED',
-        `expected lower-case hex digest bytes at entry ${i}`,
-      );
-    }
-    hash.update(Buffer.from(hex, 'hex'));
-  }
-  return hash.digest('hex');
 }
 
 function checkOptions(opts: SerializeOptions): Serialization {
