@@ -86,16 +86,23 @@ function listOf(given: FileDigests): { name: unknown; sha256: unknown }[] {
  * repeats and orders them by name. A bundle over the store's size limit
  * becomes an `ATTESTATION_MALFORMED` finding instead of an entry.
  *
- * @throws VerifyError `VERIFY_BUNDLE_MALFORMED` for an input that is
- *   neither bytes nor text.
+ * @throws VerifyError `VERIFY_BUNDLE_MALFORMED` for bundles that are not
+ *   a list, or one that is neither bytes nor text.
  */
 export function readBundles(given: readonly BundleInput[]): {
   entries: AttestationBytes[];
   findings: Finding[];
 } {
+  const list = arrayOf(given);
+  if (list === undefined) {
+    throw new VerifyError(
+      'VERIFY_BUNDLE_MALFORMED',
+      `bundles: expected a list of bundles, found ${kindOf(given)}`,
+    );
+  }
   const byId = new Map<string, AttestationBytes>();
   const findings: Finding[] = [];
-  for (const [i, input] of given.entries()) {
+  for (const [i, input] of list.entries()) {
     const bytes = toBytes(input, i);
     const id = sha256Hex(bytes);
     if (bytes.length > MAX_BUNDLE_BYTES) {
@@ -117,15 +124,22 @@ export function readBundles(given: readonly BundleInput[]): {
  * The manifests that statements may name in place of file lists, found by
  * the SHA-256 of their bytes (the loader checks the digest again).
  *
- * @throws DigestError `DIGEST_MALFORMED` for an input that is neither bytes
- *   nor text.
+ * @throws DigestError `DIGEST_MALFORMED` for manifests that are not a list,
+ *   or one that is neither bytes nor text.
  */
 export function readManifests(
   given: readonly BundleInput[] | undefined,
 ): ManifestSource | undefined {
   if (given === undefined) return undefined;
+  const list = arrayOf(given);
+  if (list === undefined) {
+    throw new DigestError(
+      'DIGEST_MALFORMED',
+      `manifests: expected a list of manifests, found ${kindOf(given)}`,
+    );
+  }
   const byDigest = new Map<string, Uint8Array>();
-  for (const [i, input] of given.entries()) {
+  for (const [i, input] of list.entries()) {
     const bytes = asBytes(input);
     if (bytes === undefined) {
       throw new DigestError(
@@ -138,7 +152,7 @@ export function readManifests(
   return { read: (sha256) => Promise.resolve(byDigest.get(sha256)) };
 }
 
-function toBytes(input: BundleInput, i: number): Uint8Array {
+function toBytes(input: unknown, i: number): Uint8Array {
   const bytes = asBytes(input);
   if (bytes !== undefined) return bytes;
   throw new VerifyError(
@@ -150,4 +164,14 @@ function toBytes(input: BundleInput, i: number): Uint8Array {
 function asBytes(input: unknown): Uint8Array | undefined {
   if (typeof input === 'string') return new TextEncoder().encode(input);
   return input instanceof Uint8Array ? input : undefined;
+}
+
+/** Callers in plain JavaScript may pass anything where a list is due. */
+function arrayOf(given: unknown): readonly unknown[] | undefined {
+  return Array.isArray(given) ? (given as unknown[]) : undefined;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : typeof value;
 }

@@ -193,6 +193,27 @@ describe('#verifyChainInMemory', () => {
         { bundles: [{}] as never },
         'VERIFY_BUNDLE_MALFORMED',
       ],
+      [
+        'bundles that are one bundle, not a list',
+        { bundles: '{}' as never },
+        'VERIFY_BUNDLE_MALFORMED',
+      ],
+      [
+        'bundles that are an object',
+        { bundles: { 0: '{}' } as never },
+        'VERIFY_BUNDLE_MALFORMED',
+      ],
+      ['no bundles at all', { bundles: undefined }, 'VERIFY_BUNDLE_MALFORMED'],
+      [
+        'manifests that are one manifest, not a list',
+        { manifests: new Uint8Array(2) as never },
+        'DIGEST_MALFORMED',
+      ],
+      [
+        'manifests that are null',
+        { manifests: null as never },
+        'DIGEST_MALFORMED',
+      ],
     ];
     for (const [what, change, code] of cases) {
       it(`throws ${code} for ${what}`, async () => {
