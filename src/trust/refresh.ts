@@ -35,7 +35,9 @@ export interface RefreshOptions {
   /**
    * The initial TUF `root.json` for a private mirror. Not needed for the
    * public-good mirror (the seed of `@sigstore/tuf` is used) nor once a
-   * root is cached for the mirror.
+   * root is cached for the mirror. Given for a cached mirror, it must be
+   * byte for byte the root the cache started from or holds now; another
+   * root is refused (`TRUST_OPTIONS_INVALID`) unless {@link force}.
    */
   rootPath?: string;
   /** Forget what is cached for the mirror and start from the initial root. */
