@@ -37,7 +37,7 @@ export interface RefreshOptions {
    * public-good mirror (the seed of `@sigstore/tuf` is used) nor once a
    * root is cached for the mirror. Given for a cached mirror, it must be
    * byte for byte the root the cache started from or holds now; another
-   * root is refused (`TRUST_OPTIONS_INVALID`) unless {@link force}.
+   * root is refused (`TRUST_OPTIONS_INVALID`) unless {@link RefreshOptions.force}.
    */
   rootPath?: string;
   /** Forget what is cached for the mirror and start from the initial root. */
