@@ -40,6 +40,9 @@ export async function readBody(
 export function send(res: ServerResponse, result: RouteResult): void {
   res.statusCode = result.statusCode;
   res.setHeader('content-type', result.contentType ?? 'text/plain');
+  // A refused request may leave its body unread, and Node then drops the
+  // connection: tell the client, or it reuses it and the next call fails.
+  if (result.statusCode >= 400) res.setHeader('connection', 'close');
   res.end(result.body);
 }
 

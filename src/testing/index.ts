@@ -153,6 +153,9 @@ export async function startStandIn(
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void handle(req, state.services).then((result) => send(res, result));
   });
+  // Idle connections outlive the clients' own idle timeouts, so that no
+  // client reuses a socket at the moment the server closes it.
+  server.keepAliveTimeout = 65_000;
   const url = await listen(server);
   const validFrom = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
   const services = await buildServices(url, validFrom);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { keylessSigner } from '../../src/signing/index.js';
 import { startStandIn, type StandIn } from '../../src/testing/index.js';
 
 process.env.NO_PROXY = '127.0.0.1,localhost';
@@ -37,6 +38,23 @@ describe('#startStandIn', () => {
         body: '{}',
       });
       expect(res.status).toBe(404);
+    });
+  });
+
+  describe('after refusing an entry too large for its log', () => {
+    it('signs the next request, on a connection of its own', async () => {
+      const sign = async (payload: Buffer) =>
+        keylessSigner({
+          fulcioURL: standIn.fulcioURL,
+          rekorURL: standIn.rekorURL,
+          identityToken: await standIn.mintToken('a@example.com'),
+        }).signDsse(payload, 'application/vnd.in-toto+json');
+      await expect(sign(Buffer.alloc(3 * 1024 * 1024, 0x61))).rejects.toThrow(
+        /413/,
+      );
+      await expect(sign(Buffer.from('{}'))).resolves.toHaveProperty(
+        'dsseEnvelope',
+      );
     });
   });
 });
