@@ -34,7 +34,8 @@ options:
   -h, --help           show this help
 
 exit codes: 0 shown (and, with --trusted-root, all verified), 1 some did
-not verify, 2 usage or input error
+not verify or could not be read, 2 usage or input error (nothing in PATH
+reads as an attestation)
 
 examples:
   mprov inspect demo-out/model --trusted-root demo-out/trusted_root.json
@@ -65,10 +66,19 @@ async function run(args: string[], io: CliIO): Promise<number> {
       ...(await inspectAttestation(e.bytes, root)),
     })),
   );
+  const [first] = shown;
+  if (first && shown.every((s) => s.step === undefined)) {
+    // Nothing could be read as an attestation: the input was not one.
+    const why = first.problem ?? 'unreadable';
+    throw new UsageError('USAGE_INPUT_UNREADABLE', `${path}: ${why}`);
+  }
   io.stdout(
     values.json ? JSON.stringify(shown, null, 2) + '\n' : render(shown, root),
   );
-  return shown.some((s) => s.verified === false) ? EXIT.failed : EXIT.ok;
+  const unread = shown.some((s) => s.step === undefined);
+  return unread || shown.some((s) => s.verified === false)
+    ? EXIT.failed
+    : EXIT.ok;
 }
 
 /** One attestation as inspected: its id is the sha256 of its bytes. */

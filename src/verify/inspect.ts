@@ -34,7 +34,10 @@ export async function inspectAttestation(
   try {
     bundle = parseStrictJsonBytes(bytes, 32);
   } catch {
-    return { verified: root ? false : null, problem: 'not strict UTF-8 JSON' };
+    return {
+      verified: root ? false : null,
+      problem: 'not a Sigstore bundle: not strict UTF-8 JSON',
+    };
   }
   if (root === undefined) return decodeUnverified(bundle);
   try {
