@@ -70,7 +70,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   if (name === undefined || ['--help', '-h', 'help'].includes(name)) {
     const topic = name === 'help' ? rest[0] : undefined;
     const command = topic === undefined ? undefined : await lookup(topic);
-    io.stdout(command?.help ?? (await mainHelp()));
+    const help = command?.help ?? (await mainHelp());
+    // No command at all is a usage error: its help goes where errors go.
+    if (name === undefined) io.stderr(help);
+    else io.stdout(help);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === '--version' || name === '-V') {
@@ -82,8 +85,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   if (HASHING.has(name) && !wantsHelp) sharedPool().start();
   const command = await lookup(name);
   if (command === undefined) {
-    io.stderr(`mprov: error USAGE_INVALID: unknown command "${name}"\n`);
-    io.stderr(await mainHelp());
+    io.stderr(
+      `mprov: error USAGE_INVALID: unknown command "${name}" ` +
+        `(see mprov --help)\n`,
+    );
     return EXIT.usage;
   }
   if (wantsHelp) {

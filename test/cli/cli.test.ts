@@ -65,9 +65,16 @@ describe('mprov (built)', () => {
       (e: unknown) => e,
     )) as { code: number; stderr: string };
     expect(error.code).toBe(2);
-    expect(error.stderr.split('\n')[0]).toBe(
-      'mprov: error USAGE_INVALID: unknown command "frob"',
+    expect(error.stderr).toBe(
+      'mprov: error USAGE_INVALID: unknown command "frob" (see mprov --help)\n',
     );
+  });
+
+  it('exits 2 with no command, its usage on stderr and none on stdout', async () => {
+    const { code, stdout, stderr } = await cli();
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^usage: mprov <command>/);
   });
 });
 
