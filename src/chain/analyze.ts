@@ -86,8 +86,20 @@ function offPath(nodes: readonly ChainNode[], path: ChainPath): Finding[] {
     .map((n) =>
       finding(
         'ATTESTATION_OFF_PATH',
-        `${n.step.kind} is not on the path to these files: reported, not trusted`,
+        `${n.step.kind} is not on the path to these files` +
+          (passesThroughOnly(n)
+            ? ` (every output it names is one of its own inputs unchanged, ` +
+              `so files link past it to where they came from)`
+            : '') +
+          `: reported, not trusted`,
         { attestation: n.id, step: n.step.kind, signer: n.signer },
       ),
     );
+}
+
+/** A step that changed no file: files link to their origin, not to it. */
+function passesThroughOnly(node: ChainNode): boolean {
+  const inputs = new Set(node.step.inputs.map((i) => i.sha256));
+  const outputs = node.step.outputs;
+  return outputs.length > 0 && outputs.every((o) => inputs.has(o.sha256));
 }

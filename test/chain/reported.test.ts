@@ -126,3 +126,29 @@ describe('#verifyChain reporting what is off the path', () => {
     });
   });
 });
+
+describe('#verifyChain when a step changed no file', () => {
+  it('says in ATTESTATION_OFF_PATH why the step is not on the path', async () => {
+    await fx.write({ 'pt-up/w.bin': 'same bytes' });
+    await fx.attest(WHO.exporter, 'export', [{ path: 'pt-up' }], 'pt-exp', {
+      'w.bin': 'same bytes',
+    });
+    await fx.attest(WHO.quantizer, 'quantize', [{ path: 'pt-exp' }], 'pt-q', {
+      'w.bin': 'int8',
+    });
+    const all = fx.policy([await digestOf(fx, 'pt-up/w.bin')]);
+    const { export: exp, quantize } = all.steps;
+    const result = await verifyChain({
+      modelPath: join(fx.dir, 'pt-q'),
+      policy: { ...all, steps: { export: exp, quantize } },
+      trustedRoot: loadTrustedRoot(fx.standIn.trustedRoot),
+    });
+    expect(result.verified).toBe(false);
+    expect(result.findings).toContainEqual(
+      expect.objectContaining({ code: 'STEP_MISSING', step: 'export' }),
+    );
+    const off = result.findings.find((f) => f.code === 'ATTESTATION_OFF_PATH');
+    expect(off?.step).toBe('export');
+    expect(off?.message).toContain('its own inputs unchanged');
+  });
+});
