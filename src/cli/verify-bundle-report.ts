@@ -29,9 +29,10 @@ export function renderText(result: BundleVerification, root: RootRef): string {
   const subject = result.subject
     ? `, subject ${JSON.stringify(result.subject.name ?? '')} by ${result.subject.algorithm}`
     : '';
-  const times = result.timestamps
-    .map((t) => `${t.time.toISOString()} (${t.source})`)
-    .join(', ');
+  const times =
+    result.timestamps
+      .map((t) => `${t.time.toISOString()} (${t.source})`)
+      .join(', ') || 'no signed time (unlogged)';
   const lines = [
     'verified',
     `  bundle:       v${result.bundleVersion} ${result.content}${subject}`,
@@ -61,6 +62,7 @@ export function renderFailure(
   error: VerifyError,
   root: RootRef,
   json: boolean,
+  hint?: string,
 ) {
   if (json) {
     const { code, message } = error;
@@ -73,7 +75,10 @@ export function renderFailure(
     };
     return JSON.stringify(body, null, 2) + '\n';
   }
-  const line = `not verified: ${error.code}: ${error.message}`;
-  const rootLine = `  trusted root: ${root.digest} (${root.source})`;
-  return `${escapeForTerminal(line)}\n${escapeForTerminal(rootLine)}\n`;
+  const lines = [
+    `not verified: ${error.code}: ${error.message}`,
+    `  trusted root: ${root.digest} (${root.source})`,
+    ...(hint ? [`  hint: ${hint}`] : []),
+  ];
+  return lines.map((line) => `${escapeForTerminal(line)}\n`).join('');
 }

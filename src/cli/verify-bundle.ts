@@ -205,9 +205,23 @@ async function run(args: string[], io: CliIO): Promise<number> {
     if (!(error instanceof VerifyError) || INPUT_CODES.has(error.code)) {
       throw error;
     }
-    io.stdout(renderFailure(error, ref, values.json));
+    io.stdout(renderFailure(error, ref, values.json, hintFor(error, values)));
     return EXIT.failed;
   }
+}
+
+/** A key bundle signed offline has no log entry: say how to accept it. */
+function hintFor(
+  error: VerifyError,
+  values: { key?: string; 'allow-unlogged'?: boolean },
+): string | undefined {
+  const unlogged =
+    error.code === 'VERIFY_TIMESTAMP_FAILED' ||
+    error.code === 'VERIFY_TLOG_FAILED';
+  return unlogged && values.key !== undefined && !values['allow-unlogged']
+    ? 'a bundle signed with a key and no Rekor has no log entry or signed ' +
+        'time; pass --allow-unlogged to accept that'
+    : undefined;
 }
 
 /** `mprov verify-bundle`: verify one Sigstore bundle against an artifact. */

@@ -158,8 +158,13 @@ describe('#verifyBundle with a key-signed DSSE bundle', () => {
         await writeFile(k, publicPem);
         await writeFile(a, ARTIFACT);
         const args = ['verify-bundle', '--bundle', b, '--key', k, a];
-        expect((await cli(...args, '--allow-unlogged')).code).toBe(0);
-        expect((await cli(...args)).code).toBe(1);
+        const accepted = await cli(...args, '--allow-unlogged');
+        expect(accepted.code).toBe(0);
+        expect(accepted.stdout).toContain('no signed time (unlogged)');
+        const refused = await cli(...args);
+        expect(refused.code).toBe(1);
+        expect(refused.stdout).toContain('hint: ');
+        expect(refused.stdout).toContain('--allow-unlogged');
         const misuse = await cli(
           'verify-bundle',
           '--bundle',
