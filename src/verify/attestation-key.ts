@@ -1,14 +1,10 @@
 import type { BundleWithDsseEnvelope } from '@sigstore/bundle';
-import {
-  Verifier,
-  type SignedEntity,
-  type TrustMaterial,
-} from '@sigstore/verify';
+import { type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 
 import { preAuthEncoding } from '../dsse/pae.js';
 import { VerifyError } from '../errors.js';
 import { verifyDsseSignature, type VerificationKey } from './public-key.js';
-import { fromSigstoreError } from './sigstore-errors.js';
+import { runVerifier } from './sigstore-errors.js';
 import { trustMaterialOf, type TrustedRootHandle } from './trusted-root.js';
 
 /** The keys a key-signed attestation may be checked with. */
@@ -102,16 +98,6 @@ export function verifyWithKeys(
 ): KeyVerified {
   const key = keyThatSigned(bundle, options.keys ?? []);
   const keyed = keyedEntity(entity, bundle.content.dsseEnvelope, key);
-  const logged = options.allowUnlogged === true ? 0 : 1;
-  const verifier = new Verifier(keyTrust(root, key), {
-    tlogThreshold: logged,
-    ctlogThreshold: 0,
-    timestampThreshold: logged,
-  });
-  try {
-    verifier.verify(keyed);
-  } catch (error) {
-    throw fromSigstoreError(error, true);
-  }
+  runVerifier(keyed, keyTrust(root, key), true, options.allowUnlogged === true);
   return { key, entity: keyed };
 }

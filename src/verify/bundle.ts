@@ -1,12 +1,6 @@
 import type { Bundle, MessageSignature } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
-import {
-  toSignedEntity,
-  Verifier,
-  type SignedEntity,
-  type Signer,
-  type TrustMaterial,
-} from '@sigstore/verify';
+import { toSignedEntity, type SignedEntity } from '@sigstore/verify';
 
 import { VerifyError } from '../errors.js';
 import {
@@ -32,7 +26,7 @@ import { supportsPrehash } from './ecdsa-prehash.js';
 import { checkSigner, type BundlePolicy } from './bundle-policy.js';
 import { publicGoodRoot } from './public-good.js';
 import { loadPublicKey, type VerificationKey } from './public-key.js';
-import { fromSigstoreError } from './sigstore-errors.js';
+import { runVerifier } from './sigstore-errors.js';
 import { trustMaterialOf, type TrustedRootHandle } from './trusted-root.js';
 
 /** What {@link verifyBundle} checks, against what, under which policy. */
@@ -145,27 +139,6 @@ function toEntity(
 
 function trustFor(root: TrustedRootHandle, key: VerificationKey | undefined) {
   return key ? keyTrust(root, key) : trustMaterialOf(root);
-}
-
-function runVerifier(
-  entity: SignedEntity,
-  trust: TrustMaterial,
-  keyBased: boolean,
-  unlogged = false,
-): Signer {
-  // A log entry and a signed time unless the caller accepts an offline key
-  // signature; an SCT unless the key is given.
-  const logged = unlogged ? 0 : 1;
-  const verifier = new Verifier(trust, {
-    tlogThreshold: logged,
-    ctlogThreshold: keyBased ? 0 : 1,
-    timestampThreshold: logged,
-  });
-  try {
-    return verifier.verify(entity);
-  } catch (error) {
-    throw fromSigstoreError(error, keyBased);
-  }
 }
 
 /**

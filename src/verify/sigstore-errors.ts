@@ -1,4 +1,11 @@
-import { PolicyError, VerificationError } from '@sigstore/verify';
+import {
+  PolicyError,
+  VerificationError,
+  Verifier,
+  type SignedEntity,
+  type Signer,
+  type TrustMaterial,
+} from '@sigstore/verify';
 
 import { VerifyError, type VerifyErrorCode } from '../errors.js';
 
@@ -41,4 +48,30 @@ export function fromSigstoreError(error: unknown, keyBased: boolean) {
     'bundle content is malformed',
     { cause: error },
   );
+}
+
+/**
+ * Runs `@sigstore/verify` on one entity: a log entry and a signed time
+ * unless an offline key signature is accepted (`unlogged`), an SCT unless
+ * the key is given; its failures become VerifyErrors with our codes.
+ *
+ * @throws VerifyError as {@link fromSigstoreError} maps them.
+ */
+export function runVerifier(
+  entity: SignedEntity,
+  trust: TrustMaterial,
+  keyBased: boolean,
+  unlogged = false,
+): Signer {
+  const logged = unlogged ? 0 : 1;
+  const verifier = new Verifier(trust, {
+    tlogThreshold: logged,
+    ctlogThreshold: keyBased ? 0 : 1,
+    timestampThreshold: logged,
+  });
+  try {
+    return verifier.verify(entity);
+  } catch (error) {
+    throw fromSigstoreError(error, keyBased);
+  }
 }
