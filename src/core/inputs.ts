@@ -6,6 +6,7 @@ import { sha256Hex } from '../crypto/hash.js';
 import { comparePaths, unsafePathReason } from '../digest/posix-path.js';
 import { combineDigests } from '../digest/root-digest.js';
 import { DigestError, VerifyError } from '../errors.js';
+import { MAX_BUNDLE_BYTES } from '../verify/bundle-input.js';
 
 /**
  * The files being deployed, by their path in the model bundle: a record of
@@ -18,8 +19,8 @@ export type FileDigests =
 /** One attestation: the bytes of a Sigstore bundle, or its JSON text. */
 export type BundleInput = Uint8Array | string;
 
-/** The store's limit (src/store/store.ts), so both refuse the same. */
-export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
+// The one bundle limit, which the store and verify-bundle also hold to.
+export { MAX_BUNDLE_BYTES };
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 

@@ -3,6 +3,7 @@ import { lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
+import { MAX_BUNDLE_BYTES } from '../verify/bundle-input.js';
 import { writeFileAtomic } from './atomic.js';
 
 /** Name of the store folder inside a model bundle (ignored by hashing). */
@@ -13,8 +14,11 @@ const SUFFIX = '.sigstore.json';
 /** A temporary file older than this was left by a writer that died. */
 export const STALE_TEMP_MS = 10 * 60 * 1000;
 
-/** An attestation bundle is small; a larger file is refused unread. */
-export const MAX_ATTESTATION_BYTES = 4 * 1024 * 1024;
+/**
+ * An attestation bundle is small; a larger file is refused unread. The
+ * same bound as every other reader of bundles.
+ */
+export const MAX_ATTESTATION_BYTES = MAX_BUNDLE_BYTES;
 
 /** One stored attestation: its content address and its raw bytes. */
 export interface StoredAttestation {
