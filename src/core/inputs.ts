@@ -6,7 +6,7 @@ import { sha256Hex } from '../crypto/hash.js';
 import { comparePaths, unsafePathReason } from '../digest/posix-path.js';
 import { combineDigests } from '../digest/root-digest.js';
 import { DigestError, VerifyError } from '../errors.js';
-import { MAX_BUNDLE_BYTES } from '../verify/bundle-input.js';
+import { MAX_BUNDLE_BYTES } from '../verify/bundle-limit.js';
 
 /**
  * The files being deployed, by their path in the model bundle: a record of

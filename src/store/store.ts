@@ -3,7 +3,7 @@ import { lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
-import { MAX_BUNDLE_BYTES } from '../verify/bundle-input.js';
+import { MAX_BUNDLE_BYTES } from '../verify/bundle-limit.js';
 import { writeFileAtomic } from './atomic.js';
 
 /** Name of the store folder inside a model bundle (ignored by hashing). */

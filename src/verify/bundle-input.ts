@@ -6,6 +6,7 @@ import {
   parseStrictJsonBytes,
   StrictJsonError,
 } from '../json/strict.js';
+import { MAX_BUNDLE_BYTES } from './bundle-limit.js';
 import { checkBundleStrictly } from './strict-bundle.js';
 import { BUNDLE_MEDIA_TYPES } from './strict-fields.js';
 
@@ -18,8 +19,7 @@ export interface ParsedBundle {
   version: BundleVersion;
 }
 
-/** Larger than any real bundle; bounds the work done on hostile input. */
-export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
+export { MAX_BUNDLE_BYTES };
 
 const malformed = (message: string, cause?: unknown) =>
   new VerifyError('VERIFY_BUNDLE_MALFORMED', message, { cause });
