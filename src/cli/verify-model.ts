@@ -64,7 +64,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
       json: { type: 'boolean', default: false },
     },
   });
-  // Files after --certificate-chain PEM land in positionals: the model is first.
+  // Files after --certificate-chain PEM land in positionals: the model is
+  // first.
   const [model, ...morePems] = positionals;
   if (model === undefined || values.signature === undefined) {
     throw new UsageError(

@@ -100,8 +100,9 @@ function refuseExpired(token: string): void {
  * `SIGSTORE_ID_TOKEN`). No error it throws contains the token.
  *
  * @throws SigningError `SIGNING_BAD_OPTIONS` for a missing or non-http(s)
- *   URL, two token sources, or Rekor v2 without a TSA; `signDsse` throws `SIGNING_NO_TOKEN` when no
- *   usable token is found and `SIGNING_FAILED` when a service refuses.
+ *   URL, two token sources, or Rekor v2 without a TSA; `signDsse` throws
+ *   `SIGNING_NO_TOKEN` when no usable token is found and `SIGNING_FAILED`
+ *   when a service refuses.
  * @example
  * ```ts
  * const signer = keylessSigner({ fulcioURL, rekorURL, identityToken });

@@ -1,7 +1,7 @@
 /**
  * A local Sigstore stand-in for tests: an OIDC issuer, Fulcio, Rekor (v1 and
- * v2 APIs) and a timestamp authority on one HTTP server bound to 127.0.0.1, with a trusted
- * root built from this run's keys. Nothing here contacts another host.
+ * v2 APIs) and a timestamp authority on one HTTP server bound to 127.0.0.1,
+ * with a trusted root built from this run's keys. Nothing here contacts another host.
  *
  * @packageDocumentation
  */

@@ -2,9 +2,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The cache folder `mprov` uses when none is given: `$XDG_CACHE_HOME/mprov/tuf`,
- * else `~/.cache/mprov/tuf` (`%LOCALAPPDATA%\mprov\tuf` on Windows). The
- * library itself always takes the folder from its caller.
+ * The cache folder `mprov` uses when none is given:
+ * `$XDG_CACHE_HOME/mprov/tuf`, else `~/.cache/mprov/tuf`
+ * (`%LOCALAPPDATA%\mprov\tuf` on Windows). The library itself always takes
+ * the folder from its caller.
  *
  * @param env - the environment to read; `process.env` by default.
  */

@@ -14,8 +14,8 @@ export interface FetchFailure {
 /**
  * The one network client of a refresh: a GET with a timeout, no retry and
  * no redirect (an answer must come from the mirror itself, not from a host
- * it names), that remembers how the last request failed. tuf-js folds some failures
- * into generic errors; this record lets the caller still tell a mirror that
+ * it names), that remembers how the last request failed. tuf-js folds some
+ * failures into generic errors; this record lets the caller still tell a mirror that
  * could not be reached from metadata that did not verify.
  */
 export class MirrorFetcher extends BaseFetcher {

@@ -37,7 +37,8 @@ export interface RefreshOptions {
    * public-good mirror (the seed of `@sigstore/tuf` is used) nor once a
    * root is cached for the mirror. Given for a cached mirror, it must be
    * byte for byte the root the cache started from or holds now; another
-   * root is refused (`TRUST_OPTIONS_INVALID`) unless {@link RefreshOptions.force}.
+   * root is refused (`TRUST_OPTIONS_INVALID`) unless
+   * {@link RefreshOptions.force}.
    */
   rootPath?: string;
   /** Forget what is cached for the mirror and start from the initial root. */
@@ -189,7 +190,8 @@ async function fromCache(
  * @throws TrustError with a code that says what failed; the message names
  *   the mirror. `TRUST_OPTIONS_INVALID` for options of the wrong type, a
  *   timeout that is not a positive finite number, or a `rootPath` other
- *   than the root a cached mirror started from (unless `force`). See {@link RefreshOptions.offlineOk} for the cached copy.
+ *   than the root a cached mirror started from (unless `force`). See
+ *   {@link RefreshOptions.offlineOk} for the cached copy.
  * @example
  * ```ts
  * const { root, source } = await refreshTrustedRoot({
