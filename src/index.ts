@@ -18,7 +18,7 @@ export {
   envelopeSize,
 } from './attest/lean.js';
 export type { LeanStatement, ManifestSubjectMode } from './attest/lean.js';
-export { verifyChain } from './chain/verify-chain.js';
+export { verifyChain, verifyModelChain } from './chain/verify-chain.js';
 export {
   ChainNotVerifiedError,
   requireVerifiedModel,
@@ -29,7 +29,10 @@ export type { AnalyzeInput } from './chain/analyze.js';
 export { loadChain } from './chain/load.js';
 export type { ChainNode, LoadedChain } from './chain/load.js';
 export type { ManifestSource } from './chain/manifest-subject.js';
-export type { VerifyChainOptions } from './chain/verify-chain.js';
+export type {
+  VerifiedChain,
+  VerifyChainOptions,
+} from './chain/verify-chain.js';
 export type { ChainResult, FileReport, StepReport } from './chain/result.js';
 export type {
   Finding,
