@@ -8,7 +8,7 @@ import {
 } from '../json/strict.js';
 import { MAX_BUNDLE_BYTES } from './bundle-limit.js';
 import { checkBundleStrictly } from './strict-bundle.js';
-import { BUNDLE_MEDIA_TYPES } from './strict-fields.js';
+import { BUNDLE_MEDIA_TYPES, checkMediaType } from './strict-fields.js';
 
 /** The bundle format versions this library verifies. */
 export type BundleVersion = '0.1' | '0.2' | '0.3';
@@ -52,15 +52,11 @@ function parseText(text: string | Uint8Array): unknown {
 }
 
 function versionOf(json: Record<string, unknown>): BundleVersion {
-  const { mediaType } = json;
   // The library's own check accepts any `vX.Y`: an unknown version passes.
-  const version = BUNDLE_MEDIA_TYPES.get(mediaType);
-  if (version === undefined) {
-    throw new VerifyError(
-      'VERIFY_BUNDLE_UNSUPPORTED',
-      `expected a bundle media type of version 0.1 to 0.3, found ${JSON.stringify(mediaType)}`,
-    );
-  }
+  // One check, so that the chain and verify-bundle give one code.
+  checkMediaType(json);
+  const version = BUNDLE_MEDIA_TYPES.get(json.mediaType);
+  if (version === undefined) throw malformed('mediaType: unreadable');
   return version;
 }
 

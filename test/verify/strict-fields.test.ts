@@ -227,6 +227,24 @@ describe('#verifyBundle with lenient fields', () => {
     });
   });
 
+  // The chain's loader and verifyBundle read the media type with one check.
+  it('throws VERIFY_BUNDLE_MALFORMED for a missing media type', async () => {
+    const bundle = fresh();
+    delete bundle.mediaType;
+    const error = await verify(bundle).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VerifyError);
+    expect((error as VerifyError).code).toBe('VERIFY_BUNDLE_MALFORMED');
+    expect((error as VerifyError).message).toContain('mediaType: missing');
+  });
+
+  it('throws VERIFY_BUNDLE_UNSUPPORTED for a media type of version 0.4', async () => {
+    const bundle = fresh();
+    bundle.mediaType = 'application/vnd.dev.sigstore.bundle.v0.4+json';
+    await expect(verify(bundle)).rejects.toMatchObject({
+      code: 'VERIFY_BUNDLE_UNSUPPORTED',
+    });
+  });
+
   it('throws VERIFY_BUNDLE_MALFORMED for [] as the log index', async () => {
     const bundle = fresh();
     tlog(bundle).logIndex = [];
