@@ -48,7 +48,11 @@ export type { Manifest, ManifestEntry } from './digest/index.js';
 export { serializeModel, combineDigests, HashPool } from './digest/index.js';
 export { compileIgnores, DEFAULT_SHARD_SIZE } from './digest/index.js';
 export type { DigestModelOptions, HashFileOptions } from './digest/index.js';
-export type { SerializeOptions, SerializedModel } from './digest/index.js';
+export type {
+  HashedFile,
+  SerializeOptions,
+  SerializedModel,
+} from './digest/index.js';
 export type { Resource, Serialization } from './digest/index.js';
 export type { HashAlgorithm, ProgressCallback } from './digest/index.js';
 export { parsePolicy, validatePolicy } from './policy/policy.js';

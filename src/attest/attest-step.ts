@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 
-import { digestModel } from '../digest/index.js';
+import { digestModel, type Manifest } from '../digest/index.js';
 import { namedEntries } from '../digest/named.js';
 import type { Signer } from '../signing/index.js';
 import { PAYLOAD_TYPE, type Statement } from '../statement/index.js';
@@ -86,8 +86,9 @@ export interface AttestedStep {
 export async function attestStep(
   options: AttestStepOptions,
 ): Promise<AttestedStep> {
+  const { description, outputs } = await describeStep(options);
   const { statement, manifests } = buildLeanStatement(
-    await describeStep(options),
+    description,
     options.manifestSubject,
     options.manifestSubjectAbove,
   );
@@ -108,15 +109,18 @@ export async function attestStep(
   const bundle = await options.signer.signDsse(payload, PAYLOAD_TYPE);
   const id = await store.add(Buffer.from(JSON.stringify(bundle), 'utf8'));
   if (options.omsSignature !== undefined) {
-    await writeOmsSignature(options, options.omsSignature);
+    await writeOmsSignature(options, options.omsSignature, outputs);
   }
   return { id, statement, bundle };
 }
 
-/** Hashes the step's files into the description its statement is built from. */
+/**
+ * Hashes the step's files into the description its statement is built
+ * from; also returns the outputs' manifest.
+ */
 async function describeStep(
   options: AttestStepOptions,
-): Promise<StepDescription> {
+): Promise<{ description: StepDescription; outputs: Manifest }> {
   const inputs = await hashFiles(options.inputs, (input) =>
     input.role === undefined ? {} : { role: input.role },
   );
@@ -124,7 +128,7 @@ async function describeStep(
   const tools = await hashFiles(options.tools ?? [], (tool) =>
     tool.uri === undefined ? {} : { uri: tool.uri },
   );
-  return {
+  const description = {
     kind: options.kind,
     outputs: namedEntries(options.output, outputs),
     bundle: { name: basename(options.output), rootDigest: outputs.rootDigest },
@@ -134,6 +138,7 @@ async function describeStep(
     builderId: options.builderId,
     ...optionalTimes(options),
   };
+  return { description, outputs };
 }
 
 /** Hashes files or folders into named artifacts, each with its extras. */
@@ -165,14 +170,20 @@ function optionalTimes(options: AttestStepOptions) {
   };
 }
 
+/**
+ * Signs the outputs as OpenSSF Model Signing does, over the digests the
+ * statement names: the files are not read again, and the two signatures
+ * describe one state of them.
+ */
 async function writeOmsSignature(
   options: AttestStepOptions,
   path: string,
+  outputs: Manifest,
 ): Promise<void> {
   const { bundle } = await signModel(
     options.output,
     { kind: 'sigstore', signer: options.signer },
-    { signaturePath: path },
+    { signaturePath: path, alreadyHashed: outputs.entries },
   );
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, JSON.stringify(bundle, null, 2) + '\n');

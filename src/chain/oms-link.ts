@@ -1,3 +1,4 @@
+import type { HashedFile } from '../digest/index.js';
 import { ProvenanceError } from '../errors.js';
 import { verifyModelSignature } from '../interop/index.js';
 import type { TrustedRootHandle } from '../verify/index.js';
@@ -16,6 +17,7 @@ export async function checkOmsSignature(
   result: ChainResult,
   signaturePath: string,
   trustedRoot: TrustedRootHandle,
+  alreadyHashed?: readonly HashedFile[],
 ): Promise<Finding[]> {
   const last = result.steps.at(-1);
   if (last === undefined) return [];
@@ -38,6 +40,7 @@ export async function checkOmsSignature(
         trustedRoot,
         identity,
       },
+      alreadyHashed,
     );
     rootDigest = verified.rootDigest;
   } catch (error) {

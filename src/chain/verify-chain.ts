@@ -132,10 +132,13 @@ export async function verifyModelChain(
     ? report(input, undefined, [...loaded.findings, hashed.empty])
     : analyzeChain(input);
   if (options.omsSignature !== undefined && !hashed.empty) {
+    // The files just hashed are not read again; the recheck below covers
+    // them. Digests a caller gave (`manifest`) are not reused.
     const oms = await checkOmsSignature(
       result,
       options.omsSignature,
       options.trustedRoot,
+      hashed.stamps === undefined ? undefined : hashed.manifest.entries,
     );
     result = withFindings(result, oms);
   }

@@ -17,6 +17,7 @@ export {
   serializeModel,
 } from './serialize.js';
 export type {
+  HashedFile,
   ProgressCallback,
   Resource,
   Serialization,

@@ -2,13 +2,12 @@ import { DigestError } from '../errors.js';
 import {
   combineDigests,
   serializeModel,
+  SHA256_HEX,
   type ProgressCallback,
   type Serialization,
 } from './serialize.js';
 
 export { STORE_DIR } from './store-dir.js';
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** One file of a model bundle. */
 export interface ManifestEntry {

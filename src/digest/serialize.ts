@@ -6,13 +6,16 @@ import {
   nodeHashName,
   type HashAlgorithm,
 } from './algorithm.js';
-import { hashItems, planItems } from './plan.js';
+import { hashItems, planItems, type PlannedItem } from './plan.js';
 import { HashPool, sharedPool } from './pool.js';
 import { combineDigests } from './root-digest.js';
 import { listModel } from './walk.js';
 
 /** The OpenSSF Model Signing root digest, shared with the browser core. */
 export { combineDigests } from './root-digest.js';
+
+/** A lower-case hex SHA-256 digest. */
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** The two serializations of the OpenSSF Model Signing format. */
 export type SerializationMethod = 'files' | 'shards';
@@ -84,6 +87,22 @@ export interface SerializeOptions {
   threads?: number;
   /** Progress, in bytes. */
   onProgress?: ProgressCallback;
+  /**
+   * SHA-256 digests this process computed moments ago for files of the
+   * same model (as `digestModel` gives them): a file listed with the same
+   * path and size is not read again. Used only for `files` serialization
+   * with SHA-256 and links refused. The caller vouches for them, and must
+   * check afterwards that the files did not change (as `verifyChain`
+   * does).
+   */
+  alreadyHashed?: readonly HashedFile[];
+}
+
+/** A file's SHA-256, as {@link SerializeOptions.alreadyHashed} takes it. */
+export interface HashedFile {
+  path: string;
+  sha256: string;
+  size: number;
 }
 
 /**
@@ -147,8 +166,7 @@ async function serializeWith(
 
   checkShardCount(files, serialization.shardSize);
   const items = planItems(files, serialization.shardSize);
-  const algorithm = nodeHashName(serialization.hashType);
-  const digests = await hashItems(items, algorithm, pool, opts.onProgress);
+  const digests = await digestItems(items, serialization, pool, opts);
   const resourceAlg = resourceAlgorithm(serialization);
   const resources = items.map(({ file, start, end }, i) => ({
     name: serialization.shardSize ? `${file.path}:${start}:${end}` : file.path,
@@ -165,6 +183,39 @@ async function serializeWith(
     rootDigest: combineDigests(resources.map((r) => r.digest)),
     bytes: items.reduce((n, item) => n + item.end - item.start, 0),
   };
+}
+
+/** Hashes the items, except files whose digest the caller already has. */
+async function digestItems(
+  items: readonly PlannedItem[],
+  serialization: Serialization,
+  pool: HashPool,
+  opts: SerializeOptions,
+): Promise<string[]> {
+  const algorithm = nodeHashName(serialization.hashType);
+  const known = reusable(serialization, opts.alreadyHashed);
+  const digests = items.map(({ file }) => {
+    const hashed = known.get(file.path);
+    return hashed?.size === file.size ? hashed.sha256 : undefined;
+  });
+  const left = items.filter((_, i) => digests[i] === undefined);
+  const fresh = await hashItems(left, algorithm, pool, opts.onProgress);
+  let next = 0;
+  return digests.map((d) => d ?? fresh[next++] ?? '');
+}
+
+function reusable(
+  serialization: Serialization,
+  given: readonly HashedFile[] | undefined,
+): Map<string, HashedFile> {
+  const fits =
+    serialization.method === 'files' &&
+    serialization.hashType === 'sha256' &&
+    !serialization.allowSymlinks;
+  if (!fits || given === undefined) return new Map();
+  return new Map(
+    given.filter((f) => SHA256_HEX.test(f.sha256)).map((f) => [f.path, f]),
+  );
 }
 
 function checkOptions(opts: SerializeOptions): Serialization {

@@ -4,6 +4,7 @@ import {
   combineDigests,
   serializeModel,
   type HashAlgorithm,
+  type HashedFile,
   type Resource,
 } from '../digest/index.js';
 import { InteropError } from '../errors.js';
@@ -42,6 +43,11 @@ export interface OmsVerification {
  * with the recorded serialization. The signature file itself is ignored
  * when it lies inside the model.
  *
+ * With `alreadyHashed` (the SHA-256 of files this process hashed moments
+ * ago, such as `verifyChain` has), a signature of `files` serialization
+ * over SHA-256 reads again only the files not among them; the caller
+ * vouches for those digests (see `serializeModel`).
+ *
  * @throws InteropError `OMS_MODEL_MISMATCH` (with `.mismatch` naming the
  *   extra, missing and changed files), `OMS_SIGNATURE_INVALID`,
  *   `OMS_CHAIN_INVALID`, `OMS_IDENTITY_MISMATCH`, `OMS_MALFORMED`,
@@ -51,6 +57,7 @@ export async function verifyModelSignature(
   modelPath: string,
   signaturePath: string,
   method: OmsMethod,
+  alreadyHashed?: readonly HashedFile[],
 ): Promise<OmsVerification> {
   const bundle = readOmsBundle(await readFile(signaturePath));
   const { payload, signer } = await verifyOmsSignature(bundle, method);
@@ -66,6 +73,7 @@ export async function verifyModelSignature(
     ],
     allowEmpty: true,
     ...(predicate.shardSize ? { shardSize: predicate.shardSize } : {}),
+    ...(alreadyHashed !== undefined && { alreadyHashed }),
   });
   const mismatch = compare(predicate, model.resources);
   if (mismatch) {

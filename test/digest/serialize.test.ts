@@ -221,3 +221,64 @@ describe('#serializeModel', () => {
     });
   });
 });
+
+describe('#serializeModel with alreadyHashed', () => {
+  const tempDir = useTempDirs();
+  // A digest no file here has: where it shows up, the file was not read.
+  const VOUCHED = 'ab'.repeat(32);
+
+  async function model(): Promise<string> {
+    const root = await tempDir();
+    await writeTree(root, { 'a.bin': 'aaaa', 'b.bin': 'bbbbbb' });
+    return root;
+  }
+
+  it('takes the digest of a file listed with the same path and size', async () => {
+    const root = await model();
+    const progress: number[] = [];
+    const result = await serializeModel(root, {
+      alreadyHashed: [{ path: 'a.bin', sha256: VOUCHED, size: 4 }],
+      onProgress: (_done, total) => progress.push(total),
+    });
+    expect(result.resources.map((r) => [r.path, r.digest])).toEqual([
+      ['a.bin', VOUCHED],
+      ['b.bin', hex('bbbbbb')],
+    ]);
+    expect(result.rootDigest).toBe(combineDigests([VOUCHED, hex('bbbbbb')]));
+    expect(result.bytes).toBe(10);
+    // Only b.bin was read: progress counts the bytes actually hashed.
+    expect(new Set(progress)).toEqual(new Set([6]));
+  });
+
+  it('reads the file again when its size differs', async () => {
+    const root = await model();
+    const result = await serializeModel(root, {
+      alreadyHashed: [{ path: 'a.bin', sha256: VOUCHED, size: 5 }],
+    });
+    expect(result.resources[0]?.digest).toBe(hex('aaaa'));
+  });
+
+  it.each([
+    ['shards', { serialization: 'shards', shardSize: 1024 }],
+    ['BLAKE2b', { hash: 'blake2b' }],
+    ['links allowed', { allowSymlinks: true }],
+  ] as const)('ignores them for %s', async (_name, opts) => {
+    const root = await model();
+    const result = await serializeModel(root, {
+      ...opts,
+      alreadyHashed: [{ path: 'a.bin', sha256: VOUCHED, size: 4 }],
+    });
+    expect(result.resources[0]?.digest).not.toBe(VOUCHED);
+    expect(result.resources[0]?.path).toBe('a.bin');
+  });
+
+  it('ignores a digest that is not lower-case SHA-256 hex', async () => {
+    const root = await model();
+    const result = await serializeModel(root, {
+      alreadyHashed: [
+        { path: 'a.bin', sha256: VOUCHED.toUpperCase(), size: 4 },
+      ],
+    });
+    expect(result.resources[0]?.digest).toBe(hex('aaaa'));
+  });
+});
