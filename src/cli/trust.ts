@@ -34,7 +34,8 @@ ${TUF_HELP}
   -h, --help                        show this help
 
 exit codes: 0 refreshed, 1 the refresh failed (mirror unreachable, metadata
-not signed, expired or rolled back, target changed), 2 bad options, an
+not signed, expired or rolled back, target changed, or another refresh of
+the same cache still running after 60 s), 2 bad options, an
 initial root that is missing, invalid or not the cached one, a cache that
 cannot be used (TRUST_CACHE_FAILED), or an --out file that cannot be written
 

@@ -1,4 +1,5 @@
 import { TrustError } from '../errors.js';
+import { DEFAULT_LOCK_WAIT_MS } from './lock.js';
 import { checkMirror } from './mirror.js';
 
 /** The default timeout of each request to a mirror, in milliseconds. */
@@ -12,6 +13,7 @@ export interface CheckedOptions {
   readonly force: boolean;
   readonly offlineOk: boolean;
   readonly timeoutMs: number;
+  readonly lockWaitMs: number;
 }
 
 function invalid(message: string): TrustError {
@@ -51,6 +53,7 @@ export function checkRefreshOptions(opts: {
   force?: unknown;
   offlineOk?: unknown;
   timeoutMs?: unknown;
+  lockWaitMs?: unknown;
 }): CheckedOptions {
   const mirror = checkMirror(opts.mirrorUrl);
   checkPath('cachePath', opts.cachePath);
@@ -65,8 +68,19 @@ export function checkRefreshOptions(opts: {
       `timeoutMs: expected a finite number of milliseconds above 0, found ${describeValue(timeoutMs)}`,
     );
   }
+  const lockWaitMs = opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
+  if (
+    typeof lockWaitMs !== 'number' ||
+    !Number.isFinite(lockWaitMs) ||
+    lockWaitMs < 0
+  ) {
+    throw invalid(
+      `lockWaitMs: expected a finite number of milliseconds, 0 or more, found ${describeValue(lockWaitMs)}`,
+    );
+  }
   return {
     mirror,
+    lockWaitMs,
     cachePath: opts.cachePath as string,
     ...(opts.rootPath !== undefined && { rootPath: opts.rootPath as string }),
     force: checkFlag('force', opts.force),

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 
 import type { Updater } from 'tuf-js';
 
@@ -10,6 +10,7 @@ import {
 } from '../verify/trusted-root.js';
 import {
   cachedRootVersion,
+  mirrorCacheDir,
   prepareCache,
   readRecord,
   writeRecord,
@@ -17,7 +18,8 @@ import {
 } from './cache.js';
 import { NETWORK_CODES, toTrustError, type RefreshPhase } from './classify.js';
 import { MirrorFetcher } from './fetcher.js';
-import { checkRefreshOptions } from './options.js';
+import { withLock } from './lock.js';
+import { checkRefreshOptions, type CheckedOptions } from './options.js';
 import { openUpdater } from './updater.js';
 
 /** The TUF target that holds the Sigstore trusted root. */
@@ -52,6 +54,13 @@ export interface RefreshOptions {
   offlineOk?: boolean;
   /** Timeout of each request in milliseconds; default 10 000. */
   timeoutMs?: number;
+  /**
+   * How long to wait, in milliseconds, while another refresh of the same
+   * mirror and cache folder runs (default 60 000): refreshes of one cache
+   * take turns, as its TUF metadata is written in place. Then
+   * `TRUST_CACHE_LOCKED`.
+   */
+  lockWaitMs?: number;
 }
 
 /** A trusted root obtained through TUF, and where it came from. */
@@ -190,7 +199,9 @@ async function fromCache(
  * @throws TrustError with a code that says what failed; the message names
  *   the mirror. `TRUST_OPTIONS_INVALID` for options of the wrong type, a
  *   timeout that is not a positive finite number, or a `rootPath` other
- *   than the root a cached mirror started from (unless `force`). See
+ *   than the root a cached mirror started from (unless `force`);
+ *   `TRUST_CACHE_LOCKED` when another refresh of the mirror in the same
+ *   cache folder still runs after `lockWaitMs`. See
  *   {@link RefreshOptions.offlineOk} for the cached copy.
  * @example
  * ```ts
@@ -205,6 +216,25 @@ export async function refreshTrustedRoot(
   opts: RefreshOptions,
 ): Promise<RefreshedTrustedRoot> {
   const checked = checkRefreshOptions(opts);
+  // '@' is never in a mirror's folder name (encodeURIComponent escapes it).
+  const lockPath = `${mirrorCacheDir(checked.cachePath, checked.mirror)}@lock`;
+  try {
+    await mkdir(checked.cachePath, { recursive: true });
+  } catch (cause) {
+    throw new TrustError(
+      'TRUST_CACHE_FAILED',
+      `cannot create the TUF cache ${checked.cachePath}`,
+      { cause },
+    );
+  }
+  return withLock(lockPath, { waitMs: checked.lockWaitMs }, () =>
+    refreshLocked(checked),
+  );
+}
+
+async function refreshLocked(
+  checked: CheckedOptions,
+): Promise<RefreshedTrustedRoot> {
   const { mirror } = checked;
   const cache = await prepareCache(checked);
   const fetcher = new MirrorFetcher(mirror, checked.timeoutMs);

@@ -1,5 +1,12 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -60,6 +67,9 @@ describe('#refreshTrustedRoot', () => {
       ['a timeout that is not a number', { timeoutMs: NaN }],
       ['a timeout given as text', { timeoutMs: '100' }],
       ['an offlineOk that is no boolean', { offlineOk: 'yes' }],
+      ['a negative lock wait', { lockWaitMs: -1 }],
+      ['a lock wait that is not a number', { lockWaitMs: NaN }],
+      ['a lock wait given as text', { lockWaitMs: '100' }],
     ])(
       'throws TRUST_OPTIONS_INVALID for %s, asking nothing',
       async (_, bad) => {
@@ -76,6 +86,44 @@ describe('#refreshTrustedRoot', () => {
       const error = await failureOf(refreshTrustedRoot(opts));
       expect(error.code).toBe('TRUST_OPTIONS_INVALID');
       expect(error.message).toContain('timeoutMs');
+    });
+  });
+
+  describe('when refreshes of one cache run at once', () => {
+    it('takes them in turn: all succeed, no lock is left', async () => {
+      const results = await Promise.all(
+        [1, 2, 3].map(() => refreshTrustedRoot(options)),
+      );
+      for (const r of results) expect(r.refreshFailure).toBeUndefined();
+      expect(new Set(results.map((r) => r.root.digest)).size).toBe(1);
+      const cache = await readdir(options.cachePath);
+      expect(cache).toEqual([encodeURIComponent(new URL(server.url).host)]);
+      // One whole refresh after another: the first fills the cache, the
+      // next two find it current. Unlocked, their requests interleave.
+      expect(server.requests).toEqual([
+        '2.root.json',
+        'timestamp.json',
+        '1.snapshot.json',
+        '1.targets.json',
+        expect.stringMatching(/^targets\/[0-9a-f]{64}\.trusted_root\.json$/),
+        '2.root.json',
+        'timestamp.json',
+        '2.root.json',
+        'timestamp.json',
+      ]);
+    });
+
+    it('throws TRUST_CACHE_LOCKED while another process holds the lock', async () => {
+      const lock = `${mirrorCacheDir(options.cachePath, server.url)}@lock`;
+      await mkdir(options.cachePath, { recursive: true });
+      // This very process, as a holder that is alive.
+      const holder = { pid: process.pid, host: hostname(), nonce: 'other' };
+      await writeFile(lock, JSON.stringify(holder));
+      const opts = { ...options, lockWaitMs: 100 };
+      const error = await failureOf(refreshTrustedRoot(opts));
+      expect(error.code).toBe('TRUST_CACHE_LOCKED');
+      expect(error.message).toContain(`process ${process.pid}`);
+      expect(server.requests).toEqual([]);
     });
   });
 
