@@ -10,26 +10,36 @@ import {
   type Inspection,
   type TrustedRootHandle,
 } from '../verify/index.js';
+import { publicGoodRoot } from '../verify/public-good.js';
+import { loadPublicKey, type VerificationKey } from '../verify/public-key.js';
 import {
   EXIT,
   parseCommandArgs,
+  readInput,
   readJson,
   type CliIO,
   type Command,
 } from './io.js';
 import { readStdin, STDIN } from './stdin.js';
 
-const HELP = `usage: mprov inspect PATH [--trusted-root FILE] [--json]
+const HELP = `usage: mprov inspect PATH [--trusted-root FILE] [--key PEM ...]
+                     [--allow-unlogged] [--json]
 
 Shows what attestations say: step, signer, time, inputs, outputs and
 parameters. PATH is one bundle file (.sigstore.json), a store folder, a
 model folder (its .mprov store), or - for one bundle read from stdin. With
---trusted-root each attestation is verified first and shown from the
-verified bytes; without, its content is decoded and marked UNVERIFIED: do
-not trust it.
+--trusted-root or --key each attestation is verified first and shown from
+the verified bytes; without, its content is decoded and marked UNVERIFIED:
+do not trust it.
 
 options:
   --trusted-root FILE  verify each attestation against this trusted root
+                       (with --key and no file: the embedded public-good
+                       root, for the log entries of key-signed bundles)
+  --key PEM            a public key that may have signed key-signed
+                       attestations (repeatable; ECDSA P-256/P-384, Ed25519)
+  --allow-unlogged     with --key: accept key-signed attestations with no
+                       log entry or signed time
   --json               print the inspections as JSON
   -h, --help           show this help
 
@@ -48,6 +58,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
     allowPositionals: true,
     options: {
       'trusted-root': { type: 'string' },
+      key: { type: 'string', multiple: true, default: [] },
+      'allow-unlogged': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -55,15 +67,19 @@ async function run(args: string[], io: CliIO): Promise<number> {
   if (path === undefined || extra.length > 0) {
     throw new UsageError('USAGE_INVALID', 'expected exactly one PATH');
   }
-  const rootPath = values['trusted-root'];
-  const root = rootPath
-    ? loadTrustedRoot(await readJson(rootPath, 'trusted root'))
-    : undefined;
+  if (values['allow-unlogged'] && values.key.length === 0) {
+    throw new UsageError('USAGE_INVALID', '--allow-unlogged needs --key');
+  }
+  const keys = {
+    keys: await Promise.all(values.key.map(readKey)),
+    allowUnlogged: values['allow-unlogged'],
+  };
+  const root = await rootOf(values['trusted-root'], keys.keys.length > 0);
   const entries = await attestationsAt(path);
   const shown = await Promise.all(
     entries.map(async (e) => ({
       id: e.id,
-      ...(await inspectAttestation(e.bytes, root)),
+      ...(await inspectAttestation(e.bytes, root, keys)),
     })),
   );
   const [first] = shown;
@@ -79,6 +95,22 @@ async function run(args: string[], io: CliIO): Promise<number> {
   return unread || shown.some((s) => s.verified === false)
     ? EXIT.failed
     : EXIT.ok;
+}
+
+async function readKey(path: string): Promise<VerificationKey> {
+  return loadPublicKey(await readInput(path, 'public key'));
+}
+
+/** The root to verify against; none means showing content unverified. */
+async function rootOf(
+  path: string | undefined,
+  withKeys: boolean,
+): Promise<TrustedRootHandle | undefined> {
+  if (path !== undefined) {
+    return loadTrustedRoot(await readJson(path, 'trusted root'));
+  }
+  // Keys given: verify, with the embedded root for any log entries.
+  return withKeys ? publicGoodRoot() : undefined;
 }
 
 /** One attestation as inspected: its id is the sha256 of its bytes. */
@@ -131,7 +163,9 @@ function renderOne(s: Inspection & { id: string }): string[] {
     `${s.id.slice(0, 12)}  ${status}${s.problem ? `: ${s.problem}` : ''}`,
   ];
   if (s.step) {
-    const signer = s.signer?.identity ?? '?';
+    const signer =
+      s.signer?.identity ??
+      (s.signer?.keyId === undefined ? '?' : `key ${s.signer.keyId}`);
     const issuer = s.signer?.issuer ? ` (issuer ${s.signer.issuer})` : '';
     lines.push(
       `  step     ${s.step.kind}  [${s.step.buildType}]`,

@@ -4,6 +4,7 @@ import { ProvenanceError } from '../errors.js';
 import { parseStrictJsonBytes } from '../json/strict.js';
 import { parseStatement, PAYLOAD_TYPE } from '../statement/index.js';
 import { readStep, type StepView } from '../steps/index.js';
+import type { AttestationKeyOptions } from './attestation-key.js';
 import { verifyAttestation } from './attestation.js';
 import type { SignerIdentity } from './identity.js';
 import type { TrustedRootHandle } from './trusted-root.js';
@@ -16,19 +17,25 @@ export interface Inspection {
   /** Why verification or reading failed. */
   problem?: string;
   step?: StepView;
-  /** The signer: verified, or as the certificate claims when unverified. */
-  signer?: Partial<SignerIdentity>;
+  /**
+   * The signer: verified, or as the certificate claims when unverified;
+   * for a key-signed attestation verified with a key given, its `keyId`.
+   */
+  signer?: Partial<SignerIdentity> & { keyId?: string };
   signedAt?: Date;
 }
 
 /**
  * Reads one stored attestation for a human: with a trusted root it is
  * verified first and what it says comes from the verified bytes; without,
- * its content is decoded and marked unverified. Never throws.
+ * its content is decoded and marked unverified. A key-signed attestation
+ * is verified only with `keys` (as `verifyAttestation` takes them). Never
+ * throws.
  */
 export async function inspectAttestation(
   bytes: Uint8Array,
   root?: TrustedRootHandle,
+  keys: AttestationKeyOptions = {},
 ): Promise<Inspection> {
   let bundle: unknown;
   try {
@@ -41,7 +48,7 @@ export async function inspectAttestation(
   }
   if (root === undefined) return decodeUnverified(bundle);
   try {
-    const v = await verifyAttestation(bundle, root);
+    const v = await verifyAttestation(bundle, root, keys);
     const step = stepOf(v.payloadType, v.payload);
     return { verified: true, step, signer: v.signer, signedAt: v.signedAt };
   } catch (error) {

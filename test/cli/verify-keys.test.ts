@@ -220,3 +220,89 @@ describe('mprov verify with unlogged key signatures', () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe('mprov inspect of key-signed attestations', () => {
+  beforeAll(async () => {
+    await makeKey('inspect-exporter', 'P-256');
+    await makeKey('inspect-releaser', 'ed25519');
+    await makeKey('inspect-other', 'P-384');
+    await chain('inspect', 'inspect-exporter', 'inspect-releaser');
+    await makeKey('inspect-offline', 'P-256');
+    await chain('inspect-off', 'inspect-offline', 'inspect-offline', false);
+  });
+
+  const inspect = (sub: string, ...extra: string[]) =>
+    cli('inspect', p(sub, 'm'), ...extra);
+  const key = (name: string) => ['--key', p('keys', `${name}.pub`)];
+
+  it('exits 1 with --trusted-root alone: no key to check them with', async () => {
+    const run = await inspect(
+      'inspect',
+      ...['--trusted-root', p('trusted_root.json')],
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('FAILED');
+  });
+
+  it('exits 0 with both keys, naming each step by its key id', async () => {
+    const run = await inspect(
+      'inspect',
+      ...['--trusted-root', p('trusted_root.json')],
+      ...key('inspect-exporter'),
+      ...key('inspect-releaser'),
+      '--json',
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const shown = JSON.parse(run.stdout) as {
+      verified: boolean;
+      step: { kind: string };
+      signer: { keyId?: string };
+    }[];
+    const ids = {
+      export: loadPublicKey(
+        await readFile(p('keys', 'inspect-exporter.pub'), 'utf8'),
+      ).digest,
+      repackage: loadPublicKey(
+        await readFile(p('keys', 'inspect-releaser.pub'), 'utf8'),
+      ).digest,
+    };
+    expect(shown).toHaveLength(2);
+    for (const s of shown) {
+      expect(s.verified).toBe(true);
+      expect(s.signer.keyId).toBe(ids[s.step.kind as keyof typeof ids]);
+    }
+  });
+
+  it('exits 1 naming VERIFY_KEY_MISMATCH for the step no key given signed', async () => {
+    const run = await inspect(
+      'inspect',
+      ...['--trusted-root', p('trusted_root.json')],
+      ...key('inspect-exporter'),
+      ...key('inspect-other'),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('verified');
+    expect(run.stdout).toContain('VERIFY_KEY_MISMATCH');
+    expect(run.stdout).not.toContain('BEGIN PUBLIC KEY');
+  });
+
+  it('checks unlogged steps only with --allow-unlogged', async () => {
+    const strict = await inspect('inspect-off', ...key('inspect-offline'));
+    expect(strict.code).toBe(1);
+    const lax = await inspect(
+      'inspect-off',
+      ...key('inspect-offline'),
+      '--allow-unlogged',
+    );
+    expect(lax.stderr).toBe('');
+    expect(lax.code).toBe(0);
+    expect(lax.stdout).toMatch(/signer {3}key sha256:[0-9a-f]{64}/);
+  });
+
+  it('exits 2 for --allow-unlogged without --key', async () => {
+    const run = await inspect('inspect-off', '--allow-unlogged');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--allow-unlogged needs --key');
+  });
+});
