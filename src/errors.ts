@@ -99,6 +99,15 @@ export type UsageErrorCode =
   'USAGE_INVALID' | 'USAGE_INPUT_UNREADABLE' | 'USAGE_OUTPUT_UNWRITABLE';
 export class UsageError extends ProvenanceError<UsageErrorCode> {}
 
+/** Writing what the browser core needs into a folder (`exportChain`). */
+export type ExportErrorCode =
+  | 'EXPORT_NO_ATTESTATION'
+  | 'EXPORT_INPUT_UNREADABLE'
+  | 'EXPORT_OUTPUT_NOT_EMPTY'
+  | 'EXPORT_OUTPUT_UNUSABLE'
+  | 'EXPORT_WRITE_FAILED';
+export class ExportError extends ProvenanceError<ExportErrorCode> {}
+
 /** A chain that did not verify, where the caller asked for a verified one. */
 export type ChainErrorCode = 'CHAIN_NOT_VERIFIED';
 export class ChainError extends ProvenanceError<ChainErrorCode> {}

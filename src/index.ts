@@ -43,6 +43,13 @@ export type {
 export { describeSigner, signerName } from './chain/signer.js';
 export type { IdentitySignerRef, KeySignerRef } from './chain/signer.js';
 export type { InputSource } from './chain/walk.js';
+export { exportChain } from './export/export-chain.js';
+export type {
+  ExportChainOptions,
+  ExportedChain,
+} from './export/export-chain.js';
+export { EXPORT_FORMAT, EXPORT_INDEX_FILE } from './export/collect.js';
+export type { ExportIndex } from './export/collect.js';
 export { digestModel, rootDigest, sha256File } from './digest/index.js';
 export type { Manifest, ManifestEntry } from './digest/index.js';
 export { serializeModel, combineDigests, HashPool } from './digest/index.js';
@@ -161,6 +168,7 @@ export {
   ChainError,
   DigestError,
   DsseError,
+  ExportError,
   PolicyError,
   ProvenanceError,
   SigningError,
