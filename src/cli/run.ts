@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   graph: async () => (await import('./graph.js')).graphCommand,
   inspect: async () => (await import('./inspect.js')).inspectCommand,
   digest: async () => (await import('./digest.js')).digestCommand,
+  'export-chain': async () =>
+    (await import('./export-chain.js')).exportChainCommand,
   'verify-bundle': async () =>
     (await import('./verify-bundle.js')).verifyBundleCommand,
   'verify-model': async () =>
@@ -33,6 +35,7 @@ const HASHING = new Set([
   'diff',
   'graph',
   'digest',
+  'export-chain',
   'verify-model',
   'sign-model',
   'demo',
