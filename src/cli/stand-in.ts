@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { UsageError } from '../errors.js';
+import { escapeForTerminal } from '../report/escape.js';
 import { startStandIn, type StandIn } from '../testing/index.js';
 import {
   EXIT,
@@ -10,6 +11,12 @@ import {
   type CliIO,
   type Command,
 } from './io.js';
+import {
+  renewTokens,
+  TOKEN_RENEW_MS,
+  writeTokenFile,
+  type TokenRenewal,
+} from './stand-in-tokens.js';
 
 const HELP = `usage: mprov stand-in --dir DIR [--identity ID ...] [--seconds N]
 
@@ -19,8 +26,12 @@ It writes into DIR:
   trusted_root.json    the stand-in's trusted root, for mprov verify
   env.sh               MPROV_FULCIO_URL, MPROV_REKOR_URL, MPROV_TSA_URL and
                        MPROV_OIDC_ISSUER, for "source DIR/env.sh"
-  tokens/ID.jwt        an identity token for each --identity (valid 10 min)
-and serves until interrupted (Ctrl-C), or for --seconds N.
+  tokens/ID.jwt        an identity token for each --identity, valid 10
+                       minutes and rewritten with a fresh one every
+                       ${TOKEN_RENEW_MS / 60_000} minutes while the stand-in runs
+and serves until interrupted (Ctrl-C), or for --seconds N. Read a token
+file when you use it, not once at the start: each read has at least
+${TOKEN_RENEW_MS / 60_000} minutes left.
 
 It is a test double: its keys live in memory and die with it. Never use
 it to sign anything you ship.
@@ -53,16 +64,24 @@ async function run(args: string[], io: CliIO): Promise<number> {
   for (const id of values.identity) tokenFileName(id);
 
   const standIn = await startStandIn();
+  let renewal: TokenRenewal | undefined;
   try {
     const tokens = await writeFiles(standIn, dir, values.identity);
+    renewal = renewTokens({
+      files: tokens,
+      mint: (id) => standIn.mintToken(id),
+      onError: (id, error) => io.stderr(renewalFailed(id, error)),
+    });
     io.stdout(`stand-in listening on ${standIn.url}\n`);
     io.stdout(
       `  ${join(dir, 'trusted_root.json')}\n  ${join(dir, 'env.sh')}\n`,
     );
     for (const [id, file] of tokens)
-      io.stdout(`  ${file}  (token for ${id})\n`);
+      io.stdout(`  ${file}  (token for ${id}, renewed while running)\n`);
     await stopped(seconds);
   } finally {
+    // No token is written after the stand-in that signs for it is gone.
+    await renewal?.stop();
     await standIn.close();
   }
   io.stdout('stand-in stopped\n');
@@ -74,7 +93,9 @@ async function writeFiles(
   dir: string,
   identities: string[],
 ): Promise<Map<string, string>> {
-  await mkdir(join(dir, 'tokens'), { recursive: true });
+  // Owner only: a renewed token file is briefly 0644 (stand-in-tokens.ts).
+  await mkdir(join(dir, 'tokens'), { recursive: true, mode: 0o700 });
+  await chmod(join(dir, 'tokens'), 0o700);
   await writeFile(
     join(dir, 'trusted_root.json'),
     JSON.stringify(standIn.trustedRoot, null, 2) + '\n',
@@ -90,10 +111,21 @@ async function writeFiles(
   for (const identity of identities) {
     const token = await standIn.mintToken(identity);
     const file = join(dir, 'tokens', tokenFileName(identity));
-    await writeFile(file, token + '\n', { mode: 0o600 });
+    await writeTokenFile(file, token);
     files.set(identity, file);
   }
   return files;
+}
+
+/** One line for stderr: which token, and why; never the token itself. */
+function renewalFailed(identity: string, error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const why = typeof code === 'string' ? code : 'failed';
+  return (
+    escapeForTerminal(
+      `mprov: warning: token for ${identity} not renewed (${why})`,
+    ) + '\n'
+  );
 }
 
 /** A file name for an identity's token: the identity, made path-safe. */

@@ -5,6 +5,7 @@ import {
   readdir,
   readFile,
   rm,
+  stat,
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -212,5 +213,9 @@ describe('mprov stand-in', () => {
       'utf8',
     );
     expect(token.split('.')).toHaveLength(3);
+    // Only the owner reaches the tokens, which are rewritten while it runs.
+    const mode = async (p: string) => (await stat(p)).mode & 0o777;
+    expect(await mode(join(out, 'tokens'))).toBe(0o700);
+    expect(await mode(join(out, 'tokens', 'me@example.com.jwt'))).toBe(0o600);
   });
 });
