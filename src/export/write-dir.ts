@@ -1,13 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  lstat,
-  mkdir,
-  mkdtemp,
-  open,
-  readdir,
-  rename,
-  rm,
-} from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import {
   basename,
   dirname,
@@ -19,6 +11,7 @@ import {
 } from 'node:path';
 
 import { ExportError } from '../errors.js';
+import { writeFileAtomic } from '../store/atomic.js';
 
 /** What is at the output path now. */
 export type OutputState = 'absent' | 'empty' | 'earlier-export';
@@ -125,26 +118,13 @@ async function writeTemp(
     for (const [path, data] of files) {
       const target = join(temp, ...path.split('/'));
       await mkdir(dirname(target), { recursive: true });
-      await writeDurably(target, data);
+      // Flushed: the rename that follows must not publish holes.
+      await writeFileAtomic(target, data);
     }
     return temp;
   } catch (cause) {
     if (temp !== undefined) await rm(temp, { recursive: true, force: true });
     throw writeFailed(join(parent, name), cause);
-  }
-}
-
-/** A new file, flushed: the rename that follows must not publish holes. */
-async function writeDurably(
-  path: string,
-  data: string | Uint8Array,
-): Promise<void> {
-  const handle = await open(path, 'wx', 0o644);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { attestStep, type StepInput } from '../../src/attest/attest-step.js';
 import { sha256File } from '../../src/digest/index.js';
 import { validatePolicy, type Policy } from '../../src/policy/policy.js';
-import { keylessSigner } from '../../src/signing/index.js';
+import { keylessSigner, type Signer } from '../../src/signing/index.js';
 import { startStandIn, type StandIn } from '../../src/testing/index.js';
 
 /** Identities used by the chain tests. */
@@ -36,6 +36,8 @@ export interface ChainFixture {
     output: string,
     files?: Record<string, string>,
   ): Promise<string>;
+  /** A keyless signer for `identity`, through the stand-in. */
+  signer(identity: string): Promise<Signer>;
   /** A policy allowing the three teams, with the given roots. */
   policy(roots: string[], extra?: Record<string, unknown>): Policy;
   close(): Promise<void>;
@@ -46,9 +48,17 @@ export async function chainFixture(): Promise<ChainFixture> {
   const standIn = await startStandIn();
   const dir = await mkdtemp(join(tmpdir(), 'mprov-chain-'));
   const p = (rel: string) => join(dir, rel);
+  const signerFor = async (identity: string) =>
+    keylessSigner({
+      fulcioURL: standIn.fulcioURL,
+      rekorURL: standIn.rekorURL,
+      tsaServerURL: standIn.tsaURL,
+      identityToken: await standIn.mintToken(identity),
+    });
   return {
     standIn,
     dir,
+    signer: signerFor,
     async write(files) {
       for (const [rel, content] of Object.entries(files)) {
         await mkdir(dirname(p(rel)), { recursive: true });
@@ -60,12 +70,7 @@ export async function chainFixture(): Promise<ChainFixture> {
         await mkdir(dirname(p(join(output, rel))), { recursive: true });
         await writeFile(p(join(output, rel)), content);
       }
-      const signer = keylessSigner({
-        fulcioURL: standIn.fulcioURL,
-        rekorURL: standIn.rekorURL,
-        tsaServerURL: standIn.tsaURL,
-        identityToken: await standIn.mintToken(identity),
-      });
+      const signer = await signerFor(identity);
       const attested = await attestStep({
         kind,
         inputs: inputs.map((i) => ({ ...i, path: p(i.path) })),

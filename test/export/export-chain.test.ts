@@ -12,7 +12,6 @@ import { attestStep } from '../../src/attest/attest-step.js';
 import { verifyChain } from '../../src/chain/verify-chain.js';
 import { verifyChainInMemory } from '../../src/core/index.js';
 import { exportChain } from '../../src/export/export-chain.js';
-import { keylessSigner } from '../../src/signing/index.js';
 import { AttestationStore } from '../../src/store/store.js';
 import { WHO, digestOf } from '../chain/fixture.js';
 import { changedDigest, signChain, type SignedChain } from '../core/chain.js';
@@ -243,12 +242,7 @@ describe('#exportChain', () => {
         parameters: { format: 'folder', targetRuntime: 'onnxruntime' },
         builderId: 'https://ci.example.com/test',
         manifestSubject: 'always',
-        signer: keylessSigner({
-          fulcioURL: fx.standIn.fulcioURL,
-          rekorURL: fx.standIn.rekorURL,
-          tsaServerURL: fx.standIn.tsaURL,
-          identityToken: await fx.standIn.mintToken(WHO.releaser),
-        }),
+        signer: await fx.signer(WHO.releaser),
       });
       const policy = {
         version: 1,
