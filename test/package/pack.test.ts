@@ -3,6 +3,12 @@
  * an empty folder with npm offline (dependencies from the npm cache that
  * `npm ci` filled), then run from there. Needs `dist/`: `npm test` builds
  * first; alone, run `npm run build` before `npx vitest run test/package`.
+ *
+ * The folder gets a lockfile with the repository's own resolutions of the
+ * production dependencies, and `npm ci` installs from it: `npm install` of
+ * a bare tarball asks for the full registry metadata of every dependency,
+ * which a cache filled by `npm ci` on a fresh machine does not hold, so it
+ * would fail offline there.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -43,16 +49,62 @@ beforeAll(async () => {
 
   app = join(work, 'app');
   await mkdir(app);
-  await writeFile(
-    join(app, 'package.json'),
-    JSON.stringify({ name: 'app', version: '0.0.0', private: true }),
-  );
-  await runOk(
-    'npm',
-    ['install', join(work, info.filename), '--offline', '--ignore-scripts'],
-    { cwd: app },
-  );
+  await writeApp(app, `file:../${info.filename}`);
+  await runOk('npm', ['ci', '--offline', '--ignore-scripts'], { cwd: app });
 });
+
+interface LockEntry {
+  dev?: boolean;
+  [field: string]: unknown;
+}
+
+/**
+ * An app that depends on the tarball, with a lockfile: the package as the
+ * tarball declares it, and the production dependencies as the
+ * repository's lockfile resolves them.
+ */
+async function writeApp(dir: string, tarball: string): Promise<void> {
+  const read = async (name: string) =>
+    JSON.parse(await readFile(join(ROOT, name), 'utf8')) as {
+      version: string;
+      license: string;
+      dependencies: Record<string, string>;
+      bin: Record<string, string>;
+      engines: Record<string, string>;
+      packages: Record<string, LockEntry>;
+    };
+  const pkg = await read('package.json');
+  const lock = await read('package-lock.json');
+  const dependencies = { 'model-provenance': tarball };
+  const packages: Record<string, unknown> = {
+    '': { name: 'app', version: '0.0.0', dependencies },
+    'node_modules/model-provenance': {
+      version: pkg.version,
+      resolved: tarball,
+      license: pkg.license,
+      dependencies: pkg.dependencies,
+      bin: pkg.bin,
+      engines: pkg.engines,
+    },
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path.startsWith('node_modules/') && entry.dev !== true) {
+      packages[path] = entry;
+    }
+  }
+  const app = { name: 'app', version: '0.0.0', private: true, dependencies };
+  await writeFile(join(dir, 'package.json'), JSON.stringify(app));
+  await writeFile(
+    join(dir, 'package-lock.json'),
+    JSON.stringify({
+      name: 'app',
+      version: '0.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages,
+    }),
+  );
+}
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
