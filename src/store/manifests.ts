@@ -4,7 +4,7 @@ import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
-import { writeFileAtomic } from './atomic.js';
+import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 import { STORE_DIR_NAME, type AttestationStore } from './store.js';
 
 const MANIFESTS = 'manifests';
@@ -45,7 +45,9 @@ export class ManifestStore {
   }
 
   /**
-   * Adds a manifest's bytes; returns their SHA-256, its address.
+   * Adds a manifest's bytes; returns their SHA-256, its address. Stale
+   * temporary files of killed writers are removed first (see
+   * `removeStaleTemps`).
    *
    * @throws StoreError `STORE_WRITE_FAILED` or `STORE_ENTRY_TOO_LARGE`.
    */
@@ -59,6 +61,7 @@ export class ManifestStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     try {
       await mkdir(this.dir, { recursive: true });
+      await removeStaleTemps(this.dir);
       await writeFileAtomic(this.path(sha256), bytes);
     } catch (cause) {
       throw new StoreError('STORE_WRITE_FAILED', 'cannot write manifest', {

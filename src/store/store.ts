@@ -1,18 +1,17 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
 import { MAX_BUNDLE_BYTES } from '../verify/bundle-limit.js';
-import { writeFileAtomic } from './atomic.js';
+import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 
 /** Name of the store folder inside a model bundle (ignored by hashing). */
 export const STORE_DIR_NAME = '.mprov';
 const ATTESTATIONS = 'attestations';
 const SUFFIX = '.sigstore.json';
 
-/** A temporary file older than this was left by a writer that died. */
-export const STALE_TEMP_MS = 10 * 60 * 1000;
+export { STALE_TEMP_MS } from './atomic.js';
 
 /**
  * An attestation bundle is small; a larger file is refused unread. The
@@ -58,7 +57,8 @@ export class AttestationStore {
   }
 
   /**
-   * Creates the store's folder if needed.
+   * Creates the store's folder if needed, and removes the temporary files
+   * that writers killed mid-write left in it (see `removeStaleTemps`).
    *
    * @throws StoreError `STORE_WRITE_FAILED` when it cannot be created.
    */
@@ -70,29 +70,12 @@ export class AttestationStore {
         cause,
       });
     }
-    await this.removeStaleTemps();
+    await removeStaleTemps(this.dir);
   }
 
   /**
-   * Removes temporary files that a writer killed mid-write left behind
-   * (never read as entries, but up to 4 MiB each). Only those older than
-   * {@link STALE_TEMP_MS}, so a write in progress elsewhere is left alone.
-   */
-  private async removeStaleTemps(): Promise<void> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    const cutoff = Date.now() - STALE_TEMP_MS;
-    for (const name of names) {
-      if (!name.startsWith('.') || !name.endsWith('.tmp')) continue;
-      const path = join(this.dir, name);
-      const info = await lstat(path).catch(() => undefined);
-      if (info?.isFile() && info.mtimeMs < cutoff) {
-        await rm(path, { force: true });
-      }
-    }
-  }
-
-  /**
-   * Adds one serialized bundle; returns its id.
+   * Adds one serialized bundle; returns its id. Stale temporary files of
+   * killed writers are removed first (see `removeStaleTemps`).
    *
    * @throws StoreError `STORE_WRITE_FAILED` or `STORE_ENTRY_TOO_LARGE`.
    */
@@ -106,6 +89,7 @@ export class AttestationStore {
     const id = sha256Hex(bytes);
     try {
       await mkdir(this.dir, { recursive: true });
+      await removeStaleTemps(this.dir);
       await writeFileAtomic(join(this.dir, id + SUFFIX), bytes);
     } catch (cause) {
       throw new StoreError('STORE_WRITE_FAILED', 'cannot write attestation', {

@@ -6,14 +6,21 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { AttestationStore } from '../../src/store/store.js';
+import { AttestationStore, STALE_TEMP_MS } from '../../src/store/store.js';
 import { fakeAttestation, isCompleteFake } from './child/payload.js';
 
 const CHILD = fileURLToPath(new URL('./child/', import.meta.url));
@@ -114,6 +121,14 @@ describe('AttestationStore with real processes', () => {
     const listed = await new AttestationStore(storeDir).list();
     expect(listed.map((e) => e.id)).toEqual([...ids].sort());
     expect(listed.every((e) => sha256(e.bytes) === e.id)).toBe(true);
+
+    // Once the killed writers' files are old enough, the next add removes
+    // every one of them: the sweep knows the names the writer really made.
+    const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
+    const tempDir = join(storeDir, 'attestations');
+    for (const name of temps) await utimes(join(tempDir, name), old, old);
+    await new AttestationStore(storeDir).add(fakeAttestation('next', 0, 100));
+    expect((await auditFolder(storeDir)).temps).toEqual([]);
   });
 
   it('loses nothing when two processes add entries at once', async () => {

@@ -6,6 +6,7 @@ import {
   rm,
   symlink,
   truncate,
+  utimes,
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import {
   ManifestStore,
   MAX_MANIFEST_BYTES,
 } from '../../src/store/manifests.js';
+import { STALE_TEMP_MS } from '../../src/store/atomic.js';
 import { AttestationStore } from '../../src/store/store.js';
 
 let dir: string;
@@ -46,6 +48,21 @@ describe('ManifestStore', () => {
       expect(await readdir(store.dir)).toEqual([`sha256-${sha}.json`]);
       expect(await store.read(sha)).toEqual(bytes);
       expect(await store.digests()).toEqual([sha]);
+    });
+
+    it('removes temporary files a killed writer left, not recent ones', async () => {
+      const store = ManifestStore.forModel(dir);
+      const stale = `.sha256-${'d'.repeat(64)}.json.0123456789ab.tmp`;
+      const fresh = `.sha256-${'e'.repeat(64)}.json.ba9876543210.tmp`;
+      await mkdir(store.dir, { recursive: true });
+      await writeFile(join(store.dir, stale), 'half');
+      await writeFile(join(store.dir, fresh), 'half');
+      const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
+      await utimes(join(store.dir, stale), old, old);
+      const sha = await store.add(Buffer.from('{"files":[]}'));
+      expect((await readdir(store.dir)).sort()).toEqual(
+        [fresh, `sha256-${sha}.json`].sort(),
+      );
     });
   });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  mkdir,
   mkdtemp,
   readdir,
   rm,
@@ -82,19 +83,33 @@ describe('AttestationStore', () => {
   });
 });
 
-describe('AttestationStore#prepare', () => {
-  it('removes temporary files a killed writer left, but not recent ones', async () => {
-    const store = AttestationStore.forModel(dir);
-    await store.prepare();
-    const stale = join(store.dir, '.abc.sigstore.json.1234.tmp');
-    const fresh = join(store.dir, '.def.sigstore.json.5678.tmp');
-    await writeFile(stale, 'half');
-    await writeFile(fresh, 'half');
+describe('AttestationStore stale temporary files', () => {
+  const stale = '.abc.sigstore.json.0123456789ab.tmp';
+  const fresh = '.def.sigstore.json.ba9876543210.tmp';
+
+  async function leaveTemps(store: AttestationStore): Promise<void> {
+    await mkdir(store.dir, { recursive: true });
+    await writeFile(join(store.dir, stale), 'half');
+    await writeFile(join(store.dir, fresh), 'half');
     const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
-    await utimes(stale, old, old);
+    await utimes(join(store.dir, stale), old, old);
+  }
+
+  it('#prepare removes those a killed writer left, but not recent ones', async () => {
+    const store = AttestationStore.forModel(dir);
+    await leaveTemps(store);
     await store.prepare();
     const left = await readdir(store.dir);
-    expect(left).toContain('.def.sigstore.json.5678.tmp');
-    expect(left).not.toContain('.abc.sigstore.json.1234.tmp');
+    expect(left).toContain(fresh);
+    expect(left).not.toContain(stale);
+  });
+
+  it('#add removes those a killed writer left, but not recent ones', async () => {
+    const store = AttestationStore.forModel(dir);
+    await leaveTemps(store);
+    const id = await store.add(Buffer.from('a'));
+    expect((await readdir(store.dir)).sort()).toEqual(
+      [fresh, `${id}.sigstore.json`].sort(),
+    );
   });
 });
