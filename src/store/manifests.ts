@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
-import { removeStaleTemps, writeFileAtomic } from './atomic.js';
+import { addEntry, type EntryKind } from './content-address.js';
 import { STORE_DIR_NAME, type AttestationStore } from './store.js';
 
 const MANIFESTS = 'manifests';
@@ -18,6 +17,12 @@ const NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
  * keeps a hostile store from making the verifier read without end.
  */
 export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+
+const MANIFEST: EntryKind = {
+  what: 'manifest',
+  maxBytes: MAX_MANIFEST_BYTES,
+  fileName: (sha256) => PREFIX + sha256 + SUFFIX,
+};
 
 /**
  * The content-addressed manifests that statements name in place of file
@@ -52,23 +57,7 @@ export class ManifestStore {
    * @throws StoreError `STORE_WRITE_FAILED` or `STORE_ENTRY_TOO_LARGE`.
    */
   async add(bytes: Uint8Array): Promise<string> {
-    if (bytes.length > MAX_MANIFEST_BYTES) {
-      throw new StoreError(
-        'STORE_ENTRY_TOO_LARGE',
-        `manifest is ${bytes.length} bytes, limit ${MAX_MANIFEST_BYTES}`,
-      );
-    }
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    try {
-      await mkdir(this.dir, { recursive: true });
-      await removeStaleTemps(this.dir);
-      await writeFileAtomic(this.path(sha256), bytes);
-    } catch (cause) {
-      throw new StoreError('STORE_WRITE_FAILED', 'cannot write manifest', {
-        cause,
-      });
-    }
-    return sha256;
+    return addEntry(this.dir, bytes, MANIFEST);
   }
 
   /**
@@ -113,7 +102,7 @@ export class ManifestStore {
   }
 
   private path(sha256: string): string {
-    return join(this.dir, PREFIX + sha256 + SUFFIX);
+    return join(this.dir, MANIFEST.fileName(sha256));
   }
 }
 

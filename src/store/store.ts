@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
 import { MAX_BUNDLE_BYTES } from '../verify/bundle-limit.js';
-import { removeStaleTemps, writeFileAtomic } from './atomic.js';
+import { removeStaleTemps } from './atomic.js';
+import { addEntry, sha256Hex, type EntryKind } from './content-address.js';
 
 /** Name of the store folder inside a model bundle (ignored by hashing). */
 export const STORE_DIR_NAME = '.mprov';
@@ -18,6 +18,12 @@ export { STALE_TEMP_MS } from './atomic.js';
  * same bound as every other reader of bundles.
  */
 export const MAX_ATTESTATION_BYTES = MAX_BUNDLE_BYTES;
+
+const ATTESTATION: EntryKind = {
+  what: 'attestation',
+  maxBytes: MAX_ATTESTATION_BYTES,
+  fileName: (sha256) => sha256 + SUFFIX,
+};
 
 /** One stored attestation: its content address and its raw bytes. */
 export interface StoredAttestation {
@@ -80,23 +86,7 @@ export class AttestationStore {
    * @throws StoreError `STORE_WRITE_FAILED` or `STORE_ENTRY_TOO_LARGE`.
    */
   async add(bytes: Buffer): Promise<string> {
-    if (bytes.length > MAX_ATTESTATION_BYTES) {
-      throw new StoreError(
-        'STORE_ENTRY_TOO_LARGE',
-        `attestation is ${bytes.length} bytes, limit ${MAX_ATTESTATION_BYTES}`,
-      );
-    }
-    const id = sha256Hex(bytes);
-    try {
-      await mkdir(this.dir, { recursive: true });
-      await removeStaleTemps(this.dir);
-      await writeFileAtomic(join(this.dir, id + SUFFIX), bytes);
-    } catch (cause) {
-      throw new StoreError('STORE_WRITE_FAILED', 'cannot write attestation', {
-        cause,
-      });
-    }
-    return id;
+    return addEntry(this.dir, bytes, ATTESTATION);
   }
 
   /**
@@ -147,10 +137,6 @@ export class AttestationStore {
       });
     }
   }
-}
-
-function sha256Hex(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function isNotFound(error: unknown): boolean {
