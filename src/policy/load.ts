@@ -1,7 +1,7 @@
-import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 import { PolicyError } from '../errors.js';
+import { readFileBounded } from '../io/bounded-read.js';
 import {
   parsePolicyDocument,
   validatePolicy,
@@ -55,38 +55,22 @@ async function readBounded(
   shown = path,
 ): Promise<string> {
   const limit = what === 'policy' ? MAX_POLICY_BYTES : MAX_KEY_BYTES;
-  let bytes: Buffer;
-  try {
-    bytes = await readAtMost(path, limit + 1);
-  } catch (cause) {
-    throw new PolicyError('POLICY_UNREADABLE', `cannot read ${what} ${shown}`, {
-      cause,
-    });
-  }
-  if (bytes.length > limit) {
+  // A key file may be a link; a device or FIFO is read no further than the
+  // limit, and then refused.
+  const read = await readFileBounded(path, limit, {
+    followLink: true,
+    allowSpecial: true,
+  });
+  if (read.ok) return read.bytes.toString('utf8');
+  if (read.problem === 'too-large') {
     throw new PolicyError(
       'POLICY_INVALID',
       `${what} ${shown}: expected at most ${limit} bytes, found more`,
     );
   }
-  return bytes.toString('utf8');
-}
-
-/** Reads no more than `max` bytes: a device or FIFO is no key file. */
-async function readAtMost(path: string, max: number): Promise<Buffer> {
-  const file = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(max);
-    let filled = 0;
-    for (;;) {
-      const { bytesRead } = await file.read(buffer, filled, max - filled);
-      filled += bytesRead;
-      if (bytesRead === 0 || filled === max) break;
-    }
-    return buffer.subarray(0, filled);
-  } finally {
-    await file.close();
-  }
+  throw new PolicyError('POLICY_UNREADABLE', `cannot read ${what} ${shown}`, {
+    cause: read.problem === 'not-file' ? undefined : read.cause,
+  });
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

@@ -1,8 +1,8 @@
-import { constants } from 'node:fs';
-import { open, readdir, type FileHandle } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
+import { readFileBounded } from '../io/bounded-read.js';
 import { addEntry, type EntryKind } from './content-address.js';
 import { STORE_DIR_NAME, type AttestationStore } from './store.js';
 
@@ -10,7 +10,6 @@ const MANIFESTS = 'manifests';
 const PREFIX = 'sha256-';
 const SUFFIX = '.json';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-const NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
 
 /**
  * A manifest of a model of a million files is about 150 MB; this bound
@@ -71,23 +70,24 @@ export class ManifestStore {
     if (!SHA256_HEX.test(sha256)) {
       throw new StoreError('STORE_ENTRY_INVALID', 'expected a sha256 digest');
     }
-    // No symbolic link is followed, and the size is that of what is read.
-    let handle: FileHandle;
-    try {
-      handle = await open(this.path(sha256), NO_FOLLOW);
-    } catch (cause) {
-      if (isNotFound(cause)) return undefined;
-      if ((cause as NodeJS.ErrnoException).code === 'ELOOP') {
+    // No symbolic link is followed; the bound holds for what is read.
+    const read = await readFileBounded(this.path(sha256), MAX_MANIFEST_BYTES);
+    if (read.ok) return read.bytes;
+    switch (read.problem) {
+      case 'missing':
+        return undefined;
+      case 'link':
+      case 'not-file':
         throw new StoreError('STORE_ENTRY_INVALID', 'not a regular file');
-      }
-      throw new StoreError('STORE_UNREADABLE', 'cannot read manifest', {
-        cause,
-      });
-    }
-    try {
-      return await readBounded(handle);
-    } finally {
-      await handle.close();
+      case 'too-large':
+        throw new StoreError(
+          'STORE_ENTRY_TOO_LARGE',
+          `manifest is ${read.size} bytes, limit ${MAX_MANIFEST_BYTES}`,
+        );
+      case 'unreadable':
+        throw new StoreError('STORE_UNREADABLE', 'cannot read manifest', {
+          cause: read.cause,
+        });
     }
   }
 
@@ -104,37 +104,4 @@ export class ManifestStore {
   private path(sha256: string): string {
     return join(this.dir, MANIFEST.fileName(sha256));
   }
-}
-
-async function readBounded(handle: FileHandle): Promise<Uint8Array> {
-  const info = await handle.stat();
-  if (!info.isFile()) {
-    throw new StoreError('STORE_ENTRY_INVALID', 'not a regular file');
-  }
-  if (info.size > MAX_MANIFEST_BYTES) {
-    throw new StoreError(
-      'STORE_ENTRY_TOO_LARGE',
-      `manifest is ${info.size} bytes, limit ${MAX_MANIFEST_BYTES}`,
-    );
-  }
-  // Exactly the size checked: a file that grows meanwhile is cut, and then
-  // fails its digest.
-  const bytes = Buffer.alloc(info.size);
-  try {
-    let at = 0;
-    while (at < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, at, bytes.length - at, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-    }
-    return bytes.subarray(0, at);
-  } catch (cause) {
-    throw new StoreError('STORE_UNREADABLE', 'cannot read manifest', {
-      cause,
-    });
-  }
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -180,12 +180,15 @@ describe('#loadPolicy', () => {
   const yaml = (key: string) =>
     `version: 1\nsteps:\n  export:\n    signers:\n      - key: ${key}\n`;
 
+  /** The export step's signers of the policy naming the key file `key`. */
+  async function signersOf(key: string): Promise<unknown> {
+    const policy = (await load(yaml(key))) as ReturnType<typeof parsePolicy>;
+    return policy.steps.export?.signers;
+  }
+
   describe('when a rule names a key file relative to the policy', () => {
     it('returns the key read from beside the policy', async () => {
-      const policy = (await load(yaml('../keys/a.pub'))) as ReturnType<
-        typeof parsePolicy
-      >;
-      expect(policy.steps.export?.signers).toEqual([
+      expect(await signersOf('../keys/a.pub')).toEqual([
         { publicKey: A.pub, keyId: A.keyId },
       ]);
     });
@@ -203,6 +206,27 @@ describe('#loadPolicy', () => {
     it('throws POLICY_INVALID without reading it all', async () => {
       await writeFile(join(dir, 'keys', 'big.pub'), Buffer.alloc(1 << 20, 65));
       expect(await loadCode(yaml('../keys/big.pub'))).toBe('POLICY_INVALID');
+    });
+  });
+
+  describe('when the key file is a symbolic link to a key', () => {
+    it('returns the key it points to', async () => {
+      await symlink(join(dir, 'keys', 'a.pub'), join(dir, 'keys', 'link.pub'));
+      expect(await signersOf('../keys/link.pub')).toEqual([
+        { publicKey: A.pub, keyId: A.keyId },
+      ]);
+    });
+  });
+
+  describe('when the key file is an endless device', () => {
+    it('throws POLICY_INVALID after reading no more than the bound', async () => {
+      expect(await loadCode(yaml('/dev/zero'))).toBe('POLICY_INVALID');
+    });
+  });
+
+  describe('when the key file is a folder', () => {
+    it('throws POLICY_UNREADABLE', async () => {
+      expect(await loadCode(yaml('../keys'))).toBe('POLICY_UNREADABLE');
     });
   });
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   mkdir,
@@ -87,6 +88,25 @@ describe('ManifestStore', () => {
       const error = await store.read('b'.repeat(64)).catch((e: unknown) => e);
       expect(codeOf(error)).toBe('STORE_ENTRY_INVALID');
     });
+
+    it('throws STORE_ENTRY_INVALID for a folder', async () => {
+      const store = ManifestStore.forModel(dir);
+      await mkdir(join(store.dir, `sha256-${'f'.repeat(64)}.json`), {
+        recursive: true,
+      });
+      const error = await store.read('f'.repeat(64)).catch((e: unknown) => e);
+      expect(codeOf(error)).toBe('STORE_ENTRY_INVALID');
+    });
+
+    it('throws STORE_ENTRY_INVALID for a FIFO, without hanging', async () => {
+      const store = ManifestStore.forModel(dir);
+      await mkdir(store.dir, { recursive: true });
+      execFileSync('mkfifo', [
+        join(store.dir, `sha256-${'9'.repeat(64)}.json`),
+      ]);
+      const error = await store.read('9'.repeat(64)).catch((e: unknown) => e);
+      expect(codeOf(error)).toBe('STORE_ENTRY_INVALID');
+    }, 5_000);
 
     it('throws STORE_ENTRY_TOO_LARGE past the limit, unread', async () => {
       const store = ManifestStore.forModel(dir);
