@@ -1,7 +1,8 @@
-import { lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { StoreError } from '../errors.js';
+import { readFileBounded } from '../io/bounded-read.js';
 import { MAX_BUNDLE_BYTES } from '../verify/bundle-limit.js';
 import { removeStaleTemps } from './atomic.js';
 import { addEntry, sha256Hex, type EntryKind } from './content-address.js';
@@ -112,29 +113,29 @@ export class AttestationStore {
   }
 
   private async read(name: string): Promise<StoredAttestation> {
+    // One open, no link followed: what is checked is what is read.
     const path = join(this.dir, name + SUFFIX);
-    try {
-      const info = await lstat(path);
-      if (!info.isFile()) {
+    const read = await readFileBounded(path, MAX_ATTESTATION_BYTES);
+    if (read.ok) {
+      // The id is what the bytes hash to, whatever the file is called.
+      return { id: sha256Hex(read.bytes), bytes: read.bytes };
+    }
+    switch (read.problem) {
+      case 'link':
+      case 'not-file':
         throw new StoreError(
           'STORE_ENTRY_INVALID',
           `store entry ${name} is not a regular file`,
         );
-      }
-      if (info.size > MAX_ATTESTATION_BYTES) {
+      case 'too-large':
         throw new StoreError(
           'STORE_ENTRY_TOO_LARGE',
-          `store entry ${name} is ${info.size} bytes, limit ${MAX_ATTESTATION_BYTES}`,
+          `store entry ${name} is ${read.size} bytes, limit ${MAX_ATTESTATION_BYTES}`,
         );
-      }
-      const bytes = await readFile(path);
-      // The id is what the bytes hash to, whatever the file is called.
-      return { id: sha256Hex(bytes), bytes };
-    } catch (cause) {
-      if (cause instanceof StoreError) throw cause;
-      throw new StoreError('STORE_UNREADABLE', `cannot read entry ${name}`, {
-        cause,
-      });
+      default:
+        throw new StoreError('STORE_UNREADABLE', `cannot read entry ${name}`, {
+          cause: read.cause,
+        });
     }
   }
 }

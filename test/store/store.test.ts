@@ -5,6 +5,7 @@ import {
   readdir,
   rm,
   symlink,
+  truncate,
   utimes,
   writeFile,
 } from 'node:fs/promises';
@@ -70,6 +71,25 @@ describe('AttestationStore', () => {
       const ids = (await store.list()).map((e) => e.id);
       expect(ids).toContain(createHash('sha256').update('b').digest('hex'));
       expect(ids).not.toContain('0'.repeat(64));
+    });
+
+    it('refuses an entry over the limit, by its size', async () => {
+      const store = AttestationStore.forModel(dir);
+      await store.add(Buffer.from('a'));
+      const big = join(store.dir, `${'1'.repeat(64)}.sigstore.json`);
+      await writeFile(big, '');
+      await truncate(big, MAX_ATTESTATION_BYTES + 1);
+      const error = await store.list().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).code).toBe('STORE_ENTRY_TOO_LARGE');
+    });
+
+    it('refuses an entry that is a folder', async () => {
+      const store = AttestationStore.forModel(dir);
+      await mkdir(join(store.dir, 'sub.sigstore.json'), { recursive: true });
+      const error = await store.list().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).code).toBe('STORE_ENTRY_INVALID');
     });
 
     it('refuses an entry that is a symbolic link', async () => {
