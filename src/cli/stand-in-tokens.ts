@@ -1,5 +1,3 @@
-import { chmod } from 'node:fs/promises';
-
 import { writeFileAtomic } from '../store/atomic.js';
 
 /**
@@ -68,15 +66,10 @@ export function renewTokens(options: TokenRenewalOptions): TokenRenewal {
   };
 }
 
-/**
- * Replaces a token file atomically and leaves it readable by its owner
- * only. `writeFileAtomic` creates it 0644 until the chmod: the tokens
- * folder is 0700, so no one else can reach it meanwhile.
- */
+/** Replaces a token file atomically, readable by its owner only. */
 export async function writeTokenFile(
   file: string,
   token: string,
 ): Promise<void> {
-  await writeFileAtomic(file, token + '\n');
-  await chmod(file, 0o600);
+  await writeFileAtomic(file, token + '\n', 0o600);
 }

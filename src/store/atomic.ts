@@ -16,18 +16,20 @@ export const STALE_TEMP_MS = 10 * 60 * 1000;
 
 /**
  * Writes a file so that a crash leaves the old content or the new, never
- * a part: a temporary file beside it, flushed, then renamed over it.
+ * a part: a temporary file beside it, flushed, then renamed over it. The
+ * file is created with `mode` (less the umask) from its first byte.
  *
  * @throws the file system's error, after removing the temporary file.
  */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
+  mode = 0o644,
 ): Promise<void> {
   const rand = randomBytes(RAND_BYTES).toString('hex');
   const temp = join(dirname(path), `.${basename(path)}.${rand}.tmp`);
   try {
-    const handle = await open(temp, 'wx', 0o644);
+    const handle = await open(temp, 'wx', mode);
     try {
       await handle.writeFile(data);
       await handle.sync();

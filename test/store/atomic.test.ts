@@ -43,6 +43,13 @@ async function oldFile(name: string, content = 'half'): Promise<string> {
 }
 
 describe('#writeFileAtomic', () => {
+  it('creates the file with the mode given, replacing a wider one', async () => {
+    await writeFile(join(dir, 'token'), 'old', { mode: 0o644 });
+    await writeFileAtomic(join(dir, 'token'), 'secret', 0o600);
+    expect((await lstat(join(dir, 'token'))).mode & 0o777).toBe(0o600);
+    expect(await readFile(join(dir, 'token'), 'utf8')).toBe('secret');
+  });
+
   it('replaces the file and leaves no temporary file', async () => {
     await writeFile(join(dir, 'a.json'), 'old');
     await writeFileAtomic(join(dir, 'a.json'), 'new');
