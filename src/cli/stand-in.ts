@@ -93,7 +93,7 @@ async function writeFiles(
   dir: string,
   identities: string[],
 ): Promise<Map<string, string>> {
-  // Owner only: a renewed token file is briefly 0644 (stand-in-tokens.ts).
+  // Owner only, as the token files themselves.
   await mkdir(join(dir, 'tokens'), { recursive: true, mode: 0o700 });
   await chmod(join(dir, 'tokens'), 0o700);
   await writeFile(
