@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import {
-  link,
-  lstat,
-  open,
-  rename,
-  unlink,
-  type FileHandle,
-} from 'node:fs/promises';
+import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 
 import { TrustError } from '../errors.js';
@@ -181,12 +174,21 @@ async function breakLock(path: string, stale: Holder): Promise<void> {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw cacheError(`cannot remove the stale lock file ${path}`, cause);
   }
-  const moved = await lstat(aside);
-  if (moved.ino !== stale.ino) {
+  const moved = await readHolder(aside).catch(() => undefined);
+  if (moved === undefined || !sameLock(moved, stale)) {
     // A fresh lock: put it back, unless yet another has been made since.
     await link(aside, path).catch(() => undefined);
   }
   await unlink(aside).catch(() => undefined);
+}
+
+/**
+ * Whether two reads saw one lock file. The inode alone does not tell:
+ * ext4 gives a file made just after another is removed the freed inode,
+ * so a fresh lock often has the stale one's; its times and nonce differ.
+ */
+function sameLock(a: Holder, b: Holder): boolean {
+  return a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.nonce === b.nonce;
 }
 
 async function release(path: string, nonce: string): Promise<void> {
