@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 import { UsageError } from '../errors.js';
 import { escapeForTerminal } from '../report/escape.js';
@@ -126,9 +126,41 @@ async function attestationsAt(path: string) {
   if (info === undefined) {
     throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot read ${path}`);
   }
-  if (info.isFile()) return single(await readFile(path));
+  if (info.isFile()) return single(await readBundleFile(path));
   const asStore = await new AttestationStore(path).list();
   return asStore.length > 0 ? asStore : AttestationStore.forModel(path).list();
+}
+
+/**
+ * One bundle file, read no further than a bundle may be: a huge file is a
+ * usage error, not a read of gigabytes (nor Node's 2 GiB RangeError).
+ */
+async function readBundleFile(path: string): Promise<Buffer> {
+  const buffer = Buffer.alloc(MAX_ATTESTATION_BYTES + 1);
+  let length = 0;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      let n: number;
+      do {
+        ({ bytesRead: n } = await handle.read(buffer, length));
+        length += n;
+      } while (n > 0 && length < buffer.length);
+    } finally {
+      await handle.close();
+    }
+  } catch (cause) {
+    throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot read ${path}`, {
+      cause,
+    });
+  }
+  if (length > MAX_ATTESTATION_BYTES) {
+    throw new UsageError(
+      'USAGE_INPUT_UNREADABLE',
+      `${path}: expected at most ${MAX_ATTESTATION_BYTES} bytes`,
+    );
+  }
+  return buffer.subarray(0, length);
 }
 
 /** Large steps name a manifest of their files instead of listing them. */
