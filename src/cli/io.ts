@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { ProvenanceError, UsageError } from '../errors.js';
+import { readFileBounded } from '../io/bounded-read.js';
 import { escapeForTerminal } from '../report/escape.js';
 
 /** Where a command writes: the terminal in `mprov`, a buffer in tests. */
@@ -13,17 +13,39 @@ export interface CliIO {
 /** Exit codes: 0 holds, 1 verification failed, 2 usage or input error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-/** Reads a file named on the command line, as a usage error if it cannot. */
+/**
+ * The most a key, token or trusted root named on the command line may
+ * hold: a trusted root is tens of kilobytes.
+ */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a file named on the command line, as a usage error if it cannot.
+ * Links and pipes are read (`--key <(...)`), never past the bound, so
+ * `/dev/zero` or a huge file is refused rather than read without end.
+ */
+async function readInputBytes(path: string, what: string): Promise<Buffer> {
+  const read = await readFileBounded(path, MAX_INPUT_BYTES, {
+    followLink: true,
+    allowSpecial: true,
+  });
+  if (read.ok) return read.bytes;
+  const why =
+    read.problem === 'too-large'
+      ? `: over ${MAX_INPUT_BYTES} bytes`
+      : read.problem === 'not-file'
+        ? ': not a file'
+        : '';
+  throw new UsageError(
+    'USAGE_INPUT_UNREADABLE',
+    `cannot read ${what}${path}${why}`,
+    'cause' in read ? { cause: read.cause } : {},
+  );
+}
+
+/** The text of a file named on the command line; see readInputBytes. */
 export async function readInput(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new UsageError(
-      'USAGE_INPUT_UNREADABLE',
-      `cannot read ${what} ${path}`,
-      { cause },
-    );
-  }
+  return (await readInputBytes(path, `${what} `)).toString('utf8');
 }
 
 /** Parses a JSON file named on the command line. */
@@ -102,12 +124,6 @@ export function parsePem<T>(path: string, parse: () => T): T {
 }
 
 /** The bytes of a PEM file named on the command line. */
-export async function readPem(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (cause) {
-    throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot read ${path}`, {
-      cause,
-    });
-  }
+export function readPem(path: string): Promise<Buffer> {
+  return readInputBytes(path, '');
 }
