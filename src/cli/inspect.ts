@@ -35,7 +35,9 @@ do not trust it.
 options:
   --trusted-root FILE  verify each attestation against this trusted root
                        (with --key and no file: the embedded public-good
-                       root, for the log entries of key-signed bundles)
+                       root, which keyless attestations are then checked
+                       against too; verified means signed as shown, not
+                       signed by a key given)
   --key PEM            a public key that may have signed key-signed
                        attestations (repeatable; ECDSA P-256/P-384, Ed25519)
   --allow-unlogged     with --key: accept key-signed attestations with no
