@@ -5,23 +5,17 @@
  * re-stat of the chain must catch it. These tests change files at that
  * very moment, just before the model.sig is checked.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { attestStep } from '../../src/attest/attest-step.js';
 import { verifyChain } from '../../src/chain/verify-chain.js';
 import * as interop from '../../src/interop/index.js';
 import type { Policy } from '../../src/policy/policy.js';
-import { keylessSigner } from '../../src/signing/index.js';
 import { loadTrustedRoot } from '../../src/verify/index.js';
-import {
-  WHO,
-  chainFixture,
-  digestOf,
-  type ChainFixture,
-} from '../chain/fixture.js';
+import { chainFixture, type ChainFixture } from '../chain/fixture.js';
+import { exportOnlyPolicy, exportWithModelSig } from '../chain/oms-fixture.js';
 
 /** Runs once just before the next model.sig check. */
 let beforeOmsCheck: (() => Promise<void>) | undefined;
@@ -46,35 +40,12 @@ let policy: Policy;
 let n = 0;
 beforeAll(async () => {
   fx = await chainFixture();
-  await fx.write({ 'up/w.bin': 'w0' });
-  policy = fx.policy([await digestOf(fx, 'up/w.bin')]);
-  policy = { ...policy, steps: { export: policy.steps.export } };
+  policy = await exportOnlyPolicy(fx);
 });
 afterAll(async () => fx.close());
 
-/** An export step over `files`, with a model.sig in its store folder. */
-async function exported(files: Record<string, string>) {
-  const out = join(fx.dir, `reuse${++n}`);
-  for (const [rel, content] of Object.entries(files)) {
-    await mkdir(join(out, rel, '..'), { recursive: true });
-    await writeFile(join(out, rel), content);
-  }
-  const sig = join(out, '.mprov', 'model.sig');
-  await attestStep({
-    kind: 'export',
-    inputs: [{ path: join(fx.dir, 'up') }],
-    output: out,
-    parameters: { sourceFormat: 'tfjs-layers', targetFormat: 'safetensors' },
-    builderId: 'https://ci.example.com/test',
-    signer: keylessSigner({
-      fulcioURL: fx.standIn.fulcioURL,
-      rekorURL: fx.standIn.rekorURL,
-      identityToken: await fx.standIn.mintToken(WHO.exporter),
-    }),
-    omsSignature: sig,
-  });
-  return { out, sig };
-}
+const exported = (files: Record<string, string>) =>
+  exportWithModelSig(fx, `reuse${++n}`, files);
 
 const verify = (out: string, sig: string) =>
   verifyChain({

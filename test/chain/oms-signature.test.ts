@@ -5,53 +5,29 @@
  * on disk and that a change is still caught.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { attestStep } from '../../src/attest/attest-step.js';
 import { verifyChain } from '../../src/chain/verify-chain.js';
 import { verifyModelSignature } from '../../src/interop/index.js';
 import type { Policy } from '../../src/policy/policy.js';
-import { keylessSigner } from '../../src/signing/index.js';
 import { loadTrustedRoot } from '../../src/verify/index.js';
-import { WHO, chainFixture, digestOf, type ChainFixture } from './fixture.js';
+import { WHO, chainFixture, type ChainFixture } from './fixture.js';
+import { exportOnlyPolicy, exportWithModelSig } from './oms-fixture.js';
 
 let fx: ChainFixture;
 let policy: Policy;
 let n = 0;
 beforeAll(async () => {
   fx = await chainFixture();
-  await fx.write({ 'up/w.bin': 'w0' });
-  policy = fx.policy([await digestOf(fx, 'up/w.bin')]);
-  policy = { ...policy, steps: { export: policy.steps.export } };
+  policy = await exportOnlyPolicy(fx);
 });
 afterAll(async () => fx.close());
 
-/** An export step over `files`, with a model.sig in its store folder. */
-async function exported(files: Record<string, string>) {
-  const out = join(fx.dir, `out${++n}`);
-  for (const [rel, content] of Object.entries(files)) {
-    await mkdir(join(out, rel, '..'), { recursive: true });
-    await writeFile(join(out, rel), content);
-  }
-  const sig = join(out, '.mprov', 'model.sig');
-  await attestStep({
-    kind: 'export',
-    inputs: [{ path: join(fx.dir, 'up') }],
-    output: out,
-    parameters: { sourceFormat: 'tfjs-layers', targetFormat: 'safetensors' },
-    builderId: 'https://ci.example.com/test',
-    signer: keylessSigner({
-      fulcioURL: fx.standIn.fulcioURL,
-      rekorURL: fx.standIn.rekorURL,
-      identityToken: await fx.standIn.mintToken(WHO.exporter),
-    }),
-    omsSignature: sig,
-  });
-  return { out, sig };
-}
+const exported = (files: Record<string, string>) =>
+  exportWithModelSig(fx, `out${++n}`, files);
 
 const sha256 = (text: string) =>
   createHash('sha256').update(text).digest('hex');
