@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 
 import { UsageError } from '../errors.js';
+import { readFileBounded } from '../io/bounded-read.js';
 import { escapeForTerminal } from '../report/escape.js';
 import { AttestationStore, MAX_ATTESTATION_BYTES } from '../store/store.js';
 import {
@@ -79,10 +80,11 @@ async function run(args: string[], io: CliIO): Promise<number> {
   const root = await rootOf(values['trusted-root'], keys.keys.length > 0);
   const entries = await attestationsAt(path);
   const shown = await Promise.all(
-    entries.map(async (e) => ({
-      id: e.id,
-      ...(await inspectAttestation(e.bytes, root, keys)),
-    })),
+    entries.map(async (e) => {
+      const inspection = await inspectAttestation(e.bytes, root, keys);
+      const hint = hintFor(inspection, keys);
+      return { id: e.id, ...inspection, ...(hint && { hint }) };
+    }),
   );
   const [first] = shown;
   if (first && shown.every((s) => s.step === undefined)) {
@@ -138,31 +140,41 @@ async function attestationsAt(path: string) {
  * usage error, not a read of gigabytes (nor Node's 2 GiB RangeError).
  */
 async function readBundleFile(path: string): Promise<Buffer> {
-  const buffer = Buffer.alloc(MAX_ATTESTATION_BYTES + 1);
-  let length = 0;
-  try {
-    const handle = await open(path, 'r');
-    try {
-      let n: number;
-      do {
-        ({ bytesRead: n } = await handle.read(buffer, length));
-        length += n;
-      } while (n > 0 && length < buffer.length);
-    } finally {
-      await handle.close();
-    }
-  } catch (cause) {
-    throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot read ${path}`, {
-      cause,
-    });
-  }
-  if (length > MAX_ATTESTATION_BYTES) {
+  const read = await readFileBounded(path, MAX_ATTESTATION_BYTES, {
+    followLink: true,
+  });
+  if (read.ok) return read.bytes;
+  if (read.problem === 'too-large') {
     throw new UsageError(
       'USAGE_INPUT_UNREADABLE',
       `${path}: expected at most ${MAX_ATTESTATION_BYTES} bytes`,
     );
   }
-  return buffer.subarray(0, length);
+  const cause = 'cause' in read ? { cause: read.cause } : {};
+  throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot read ${path}`, cause);
+}
+
+/**
+ * A key-signed bundle made with no Rekor has no log entry or signed time:
+ * with keys given and --allow-unlogged not, say how to accept it.
+ */
+function hintFor(
+  s: Inspection,
+  keys: { keys: readonly unknown[]; allowUnlogged: boolean },
+): string | undefined {
+  const unlogged =
+    s.code === 'VERIFY_TIMESTAMP_FAILED' || s.code === 'VERIFY_TLOG_FAILED';
+  return unlogged && keys.keys.length > 0 && !keys.allowUnlogged
+    ? 'a key-signed attestation made with no Rekor has no log entry or ' +
+        'signed time; pass --allow-unlogged to accept that'
+    : undefined;
+}
+
+/** A verified key-signed step may have no signed time; say so. */
+function timeOf(s: Inspection): string {
+  if (s.signedAt !== undefined) return s.signedAt.toISOString();
+  const keySigned = s.verified === true && s.signer?.keyId !== undefined;
+  return keySigned ? 'no signed time (unlogged key signature)' : '?';
 }
 
 /** Large steps name a manifest of their files instead of listing them. */
@@ -171,10 +183,10 @@ function manifestLine(dir: 'in' | 'out', m: { sha256: string; role?: string }) {
   return `  ${dir.padEnd(9)}${role}manifest sha256:${m.sha256} (files in .mprov/manifests)`;
 }
 
-function render(
-  shown: (Inspection & { id: string })[],
-  root: TrustedRootHandle | undefined,
-): string {
+/** One attestation as shown: its id, what it says, a hint if any. */
+type Shown = Inspection & { id: string; hint?: string };
+
+function render(shown: Shown[], root: TrustedRootHandle | undefined): string {
   const lines = [
     `${shown.length} attestation(s)` +
       (root
@@ -186,7 +198,7 @@ function render(
   return lines.map(escapeForTerminal).join('\n') + '\n';
 }
 
-function renderOne(s: Inspection & { id: string }): string[] {
+function renderOne(s: Shown): string[] {
   const status =
     s.verified === true
       ? 'verified'
@@ -195,6 +207,7 @@ function renderOne(s: Inspection & { id: string }): string[] {
         : 'UNVERIFIED';
   const lines = [
     `${s.id.slice(0, 12)}  ${status}${s.problem ? `: ${s.problem}` : ''}`,
+    ...(s.hint ? [`  hint     ${s.hint}`] : []),
   ];
   if (s.step) {
     const signer =
@@ -204,7 +217,7 @@ function renderOne(s: Inspection & { id: string }): string[] {
     lines.push(
       `  step     ${s.step.kind}  [${s.step.buildType}]`,
       `  signer   ${signer}${issuer}`,
-      `  time     ${s.signedAt?.toISOString() ?? '?'}`,
+      `  time     ${timeOf(s)}`,
       `  builder  ${s.step.builderId}`,
       `  params   ${JSON.stringify(s.step.parameters)}`,
       ...s.step.inputs.map(

@@ -16,6 +16,8 @@ export interface Inspection {
   verified: boolean | null;
   /** Why verification or reading failed. */
   problem?: string;
+  /** The error code of that failure, when it has one. */
+  code?: string;
   step?: StepView;
   /**
    * The signer: verified, or as the certificate claims when unverified;
@@ -56,6 +58,7 @@ export async function inspectAttestation(
       ...decodeUnverified(bundle),
       verified: false,
       problem: reason(error),
+      ...(error instanceof ProvenanceError && { code: String(error.code) }),
     };
   }
 }

@@ -290,6 +290,10 @@ describe('mprov inspect of key-signed attestations', () => {
   it('checks unlogged steps only with --allow-unlogged', async () => {
     const strict = await inspect('inspect-off', ...key('inspect-offline'));
     expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain(
+      'hint     a key-signed attestation made with no Rekor has no log ' +
+        'entry or signed time; pass --allow-unlogged to accept that',
+    );
     const lax = await inspect(
       'inspect-off',
       ...key('inspect-offline'),
@@ -298,6 +302,10 @@ describe('mprov inspect of key-signed attestations', () => {
     expect(lax.stderr).toBe('');
     expect(lax.code).toBe(0);
     expect(lax.stdout).toMatch(/signer {3}key sha256:[0-9a-f]{64}/);
+    expect(lax.stdout).toContain(
+      'time     no signed time (unlogged key signature)',
+    );
+    expect(lax.stdout).not.toContain('hint');
   });
 
   it('exits 2 for --allow-unlogged without --key', async () => {
