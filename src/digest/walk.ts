@@ -119,9 +119,7 @@ function regularFile(root: string, rel: string): ListedFile {
   try {
     stats = lstatSync(path);
   } catch (cause) {
-    throw new DigestError('DIGEST_READ_FAILED', `cannot read ${rel}`, {
-      cause,
-    });
+    throw readFailed('read', rel, cause);
   }
   if (!stats.isFile()) {
     throw new DigestError(
@@ -130,6 +128,28 @@ function regularFile(root: string, rel: string): ListedFile {
     );
   }
   return { path: rel, open: path, size: stats.size, mtimeMs: stats.mtimeMs };
+}
+
+/** Why a path could not be read, in words, from the system's error. */
+function because(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or folder',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOTDIR: 'a part of the path is not a folder',
+    ELOOP: 'too many levels of links',
+  };
+  if (typeof code !== 'string') return '';
+  return ` (${words[code] ?? code})`;
+}
+
+function readFailed(what: string, rel: string, cause: unknown): DigestError {
+  return new DigestError(
+    'DIGEST_READ_FAILED',
+    `cannot ${what} ${rel}${because(cause)}`,
+    { cause },
+  );
 }
 
 function yieldToLoop(): Promise<void> {
@@ -172,9 +192,7 @@ async function statOrThrow(
   try {
     return await how(path);
   } catch (cause) {
-    throw new DigestError('DIGEST_READ_FAILED', `cannot read ${rel}`, {
-      cause,
-    });
+    throw readFailed('read', rel, cause);
   }
 }
 
@@ -182,9 +200,7 @@ async function realpathOrThrow(path: string, rel: string): Promise<string> {
   try {
     return await realpath(path);
   } catch (cause) {
-    throw new DigestError('DIGEST_READ_FAILED', `cannot resolve ${rel}`, {
-      cause,
-    });
+    throw readFailed('resolve', rel, cause);
   }
 }
 
@@ -198,9 +214,7 @@ async function readEntries(
       encoding: 'buffer',
     });
   } catch (cause) {
-    throw new DigestError('DIGEST_READ_FAILED', `cannot list ${dir || '.'}`, {
-      cause,
-    });
+    throw readFailed('list', dir || '.', cause);
   }
 }
 
@@ -230,7 +244,9 @@ function kindError(entry: Dirent<Buffer>, rel: string): DigestError {
   if (entry.isSymbolicLink()) {
     return new DigestError(
       'DIGEST_SYMLINK',
-      `expected regular files, found a symbolic link: ${rel}`,
+      `expected regular files, found a symbolic link: ${rel} ` +
+        '(allowSymlinks, --allow-symlinks in mprov, admits links to files ' +
+        'inside the model)',
     );
   }
   return new DigestError(

@@ -56,7 +56,7 @@ export async function checkOutput(
       ? `${outDir}: expected an empty folder or an earlier export (with ` +
           `${marker}), found ${names.length} other entries`
       : `${outDir}: expected an empty folder, found ${names.length} ` +
-          `entries (force replaces an earlier export)`,
+          `entries (--force replaces an earlier export)`,
   );
 }
 

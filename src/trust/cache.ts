@@ -91,7 +91,7 @@ async function initialRoot(mirror: string, rootPath?: string) {
   if (mirror === PUBLIC_GOOD_TUF_MIRROR) return seedRoot();
   throw new TrustError(
     'TRUST_INITIAL_ROOT_MISSING',
-    `tuf mirror ${mirror}: expected an initial root.json (rootPath) for a mirror other than the public-good one, and none is cached`,
+    `tuf mirror ${mirror}: expected an initial root.json (rootPath; --tuf-root in mprov) for a mirror other than the public-good one, and none is cached`,
   );
 }
 
