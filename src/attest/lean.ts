@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-
 import { foldPath } from '../digest/posix-path.js';
 import { encodeEnvelope } from '../dsse/index.js';
 import { StatementError } from '../errors.js';
+import { sha256Hex } from '../store/content-address.js';
 import { PAYLOAD_TYPE, type Statement } from '../statement/index.js';
 import {
   buildStepStatement,
@@ -135,8 +134,4 @@ function byRole(
   return groups.map(({ role, files }) =>
     role === undefined ? { files } : { role, files },
   );
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
