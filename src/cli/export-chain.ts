@@ -36,7 +36,8 @@ options:
                        .mprov beside MODEL when it is a single file)
   --name NAME          the model's name in provenance.json (default: the
                        last part of MODEL)
-  --force              replace DIR when it holds an earlier export
+  --force              replace DIR when it holds an earlier export and
+                       nothing else
                        (a provenance.json); DIR is replaced whole
   -h, --help           show this help
 

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-
 import { digestModel } from '../digest/index.js';
 import { namedEntries } from '../digest/named.js';
 import { ExportError, VerifyError } from '../errors.js';
+import { readFileBounded } from '../io/bounded-read.js';
+import { parseStrictJsonBytes } from '../json/strict.js';
 import { loadPolicy } from '../policy/load.js';
 import { validatePolicy } from '../policy/policy.js';
+import { sha256Hex } from '../store/content-address.js';
 import { ManifestStore } from '../store/manifests.js';
 import type { AttestationStore } from '../store/store.js';
 import { loadTrustedRoot } from '../verify/trusted-root.js';
@@ -141,28 +141,37 @@ async function policyJson(
   return POLICY_FILE;
 }
 
+const FOUND = {
+  missing: 'none',
+  'not-file': 'another kind of file',
+  link: 'a link',
+  unreadable: 'one that cannot be read',
+} as const;
+
 /** The trusted root's bytes as given, once they load as a trusted root. */
 async function trustedRootJson(
   path: string | undefined,
   files: Map<string, string | Uint8Array>,
 ): Promise<string | undefined> {
   if (path === undefined) return undefined;
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (cause) {
-    throw new ExportError(
-      'EXPORT_INPUT_UNREADABLE',
-      `cannot read trusted root ${path}`,
-      { cause },
-    );
-  }
-  if (bytes.length > MAX_TRUSTED_ROOT_BYTES) {
+  const read = await readFileBounded(path, MAX_TRUSTED_ROOT_BYTES, {
+    followLink: true,
+  });
+  if (!read.ok && read.problem === 'too-large') {
     throw new VerifyError(
       'VERIFY_TRUSTED_ROOT_INVALID',
-      `trusted root ${path}: expected at most ${MAX_TRUSTED_ROOT_BYTES} bytes, found ${bytes.length}`,
+      `trusted root ${path}: expected at most ${MAX_TRUSTED_ROOT_BYTES} bytes, found ${read.size} or more`,
     );
   }
+  if (!read.ok) {
+    throw new ExportError(
+      'EXPORT_INPUT_UNREADABLE',
+      `cannot read trusted root ${path}: expected a regular file, found ` +
+        FOUND[read.problem],
+      'cause' in read ? { cause: read.cause } : {},
+    );
+  }
+  const bytes = read.bytes;
   loadTrustedRoot(parseJson(bytes, path));
   files.set(TRUSTED_ROOT_FILE, bytes);
   return TRUSTED_ROOT_FILE;
@@ -170,7 +179,7 @@ async function trustedRootJson(
 
 function parseJson(bytes: Buffer, path: string): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
+    return parseStrictJsonBytes(bytes);
   } catch (cause) {
     throw new VerifyError(
       'VERIFY_TRUSTED_ROOT_INVALID',
@@ -178,8 +187,4 @@ function parseJson(bytes: Buffer, path: string): unknown {
       { cause },
     );
   }
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -1,7 +1,12 @@
 import { basename, resolve } from 'node:path';
 
 import { AttestationStore } from '../store/store.js';
-import { collect, EXPORT_INDEX_FILE, type ExportIndex } from './collect.js';
+import {
+  collect,
+  EXPORT_FORMAT,
+  EXPORT_INDEX_FILE,
+  type ExportIndex,
+} from './collect.js';
 import { checkOutput, writeDirAtomic } from './write-dir.js';
 
 /** What to export, and where to. */
@@ -81,9 +86,10 @@ export async function exportChain(
   const force = options.force ?? false;
 
   // Refuse a folder in the way before reading or hashing anything.
-  await checkOutput(outDir, modelPath, EXPORT_INDEX_FILE, force);
+  const index = { file: EXPORT_INDEX_FILE, format: EXPORT_FORMAT };
+  await checkOutput(outDir, modelPath, index, force);
 
-  const { index, files } = await collect({
+  const collected = await collect({
     modelPath,
     modelName: options.modelName ?? basename(resolve(modelPath)),
     store: options.store ?? (await AttestationStore.forPath(modelPath)),
@@ -92,7 +98,11 @@ export async function exportChain(
   });
 
   // Again: the folder may have changed while the model was hashed.
-  const state = await checkOutput(outDir, modelPath, EXPORT_INDEX_FILE, force);
-  await writeDirAtomic(outDir, files, state);
-  return { outDir, index, written: [...files.keys()].sort() };
+  const state = await checkOutput(outDir, modelPath, index, force);
+  await writeDirAtomic(outDir, collected.files, state);
+  return {
+    outDir,
+    index: collected.index,
+    written: [...collected.files.keys()].sort(),
+  };
 }

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  realpath,
+  rename,
+  rm,
+} from 'node:fs/promises';
 import {
   basename,
   dirname,
@@ -11,35 +20,50 @@ import {
 } from 'node:path';
 
 import { ExportError } from '../errors.js';
+import { readFileBounded } from '../io/bounded-read.js';
+import { parseStrictJsonBytes } from '../json/strict.js';
 import { writeFileAtomic } from '../store/atomic.js';
 
 /** What is at the output path now. */
 export type OutputState = 'absent' | 'empty' | 'earlier-export';
 
+/** What an earlier export may hold, and nothing else. */
+const EXPORT_ENTRIES = new Set([
+  'provenance.json',
+  'policy.json',
+  'trusted_root.json',
+  'bundles',
+  'manifests',
+]);
+
 /**
  * Checks that a folder may receive an export: absent or empty, or, with
- * `force`, an earlier export (it holds `marker`); and that it neither is
- * inside the model nor holds it, so that replacing it never touches the
- * model.
+ * `force`, an earlier export (its index names `format` and it holds only
+ * what an export writes); and that it neither is inside the model nor
+ * holds it, links resolved, so that replacing it never touches the model.
  *
  * @throws ExportError `EXPORT_OUTPUT_UNUSABLE` for a path that is not a
- *   folder, or overlaps the model; `EXPORT_OUTPUT_NOT_EMPTY` for a folder
- *   that holds files, without `force` or without `marker`.
+ *   folder, overlaps the model, or cannot be read; `EXPORT_OUTPUT_NOT_EMPTY`
+ *   for a folder that holds files, without `force` or that is not an
+ *   earlier export.
  */
 export async function checkOutput(
   outDir: string,
   modelPath: string,
-  marker: string,
+  index: { file: string; format: string },
   force: boolean,
 ): Promise<OutputState> {
-  if (overlaps(resolve(outDir), resolve(modelPath))) {
+  if (overlaps(await realTarget(outDir), await realTarget(modelPath))) {
     throw new ExportError(
       'EXPORT_OUTPUT_UNUSABLE',
       `${outDir}: expected a folder outside the model, found one that ` +
         `holds it or is inside it`,
     );
   }
-  const info = await lstat(outDir).catch(() => undefined);
+  const info = await lstat(outDir).catch((cause: unknown) => {
+    if (isCode(cause, 'ENOENT')) return undefined;
+    throw unusable(outDir, cause);
+  });
   if (info === undefined) return 'absent';
   if (!info.isDirectory()) {
     throw new ExportError(
@@ -47,16 +71,65 @@ export async function checkOutput(
       `${outDir}: expected a folder, found another kind of file`,
     );
   }
-  const names = await readdir(outDir);
+  const names = await readdir(outDir).catch((cause: unknown) => {
+    throw unusable(outDir, cause);
+  });
   if (names.length === 0) return 'empty';
-  if (force && names.includes(marker)) return 'earlier-export';
+  if (force && (await isEarlierExport(outDir, names, index))) {
+    return 'earlier-export';
+  }
   throw new ExportError(
     'EXPORT_OUTPUT_NOT_EMPTY',
     force
-      ? `${outDir}: expected an empty folder or an earlier export (with ` +
-          `${marker}), found ${names.length} other entries`
+      ? `${outDir}: expected an empty folder or an earlier export (a ` +
+          `${index.file} of this format, and nothing an export does not ` +
+          `write), found ${names.length} entries that are not one`
       : `${outDir}: expected an empty folder, found ${names.length} ` +
           `entries (--force replaces an earlier export)`,
+  );
+}
+
+/** Only a folder this command wrote is ever replaced. */
+async function isEarlierExport(
+  dir: string,
+  names: string[],
+  index: { file: string; format: string },
+): Promise<boolean> {
+  if (!names.every((n) => EXPORT_ENTRIES.has(n))) return false;
+  const read = await readFileBounded(join(dir, index.file), 1024 * 1024);
+  if (!read.ok) return false;
+  try {
+    const json = parseStrictJsonBytes(read.bytes) as { format?: unknown };
+    return json.format === index.format;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The path with links resolved: of the path itself, or of its deepest
+ * existing ancestor with the rest appended, for a folder yet to be made.
+ */
+async function realTarget(path: string): Promise<string> {
+  let head = resolve(path);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(await realpath(head), ...rest);
+    } catch (cause) {
+      const parent = dirname(head);
+      if (!isCode(cause, 'ENOENT') || parent === head) return resolve(path);
+      rest.unshift(basename(head));
+      head = parent;
+    }
+  }
+}
+
+function unusable(outDir: string, cause: unknown): ExportError {
+  return new ExportError(
+    'EXPORT_OUTPUT_UNUSABLE',
+    `${outDir}: expected a folder that can be read, found one that cannot`,
+    { cause },
   );
 }
 
@@ -115,6 +188,8 @@ async function writeTemp(
   try {
     await mkdir(parent, { recursive: true });
     temp = await mkdtemp(join(parent, `.${name}.`));
+    // mkdtemp makes it 0700: a web server of another user must read it.
+    await chmod(temp, 0o755);
     for (const [path, data] of files) {
       const target = join(temp, ...path.split('/'));
       await mkdir(dirname(target), { recursive: true });

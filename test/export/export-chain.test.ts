@@ -2,8 +2,15 @@
  * exportChain round trip: a chain signed through the stand-in, exported,
  * read back as a page would and verified with the core.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import {
+  mkdir,
+  readdir,
+  readFile,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { join, relative } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -145,21 +152,56 @@ describe('#exportChain', () => {
     });
 
     it('with force, refuses a folder that holds no earlier export', async () => {
-      await expect(exportTo('busy', { force: true })).rejects.toMatchObject({
+      await mkdir(join(dir, 'busy2'));
+      await writeFile(join(dir, 'busy2', 'page.html'), 'mine');
+      await expect(exportTo('busy2', { force: true })).rejects.toMatchObject({
         code: 'EXPORT_OUTPUT_NOT_EMPTY',
       });
-      expect(await readdir(join(dir, 'busy'))).toEqual(['page.html']);
+      expect(await readdir(join(dir, 'busy2'))).toEqual(['page.html']);
     });
 
     it('with force, replaces an earlier export whole', async () => {
       await exportTo('again');
-      await writeFile(join(dir, 'again', 'stale.txt'), 'old');
+      const stale = join('bundles', `${'0'.repeat(64)}.sigstore.json`);
+      await writeFile(join(dir, 'again', stale), '{}');
       await exportTo('again', { force: true });
-      const entries = await readdir(join(dir, 'again'));
-      expect(entries).not.toContain('stale.txt');
-      expect(entries).toContain('provenance.json');
+      const bundles = await readdir(join(dir, 'again', 'bundles'));
+      expect(bundles).not.toContain(`${'0'.repeat(64)}.sigstore.json`);
+      expect(await readdir(join(dir, 'again'))).toContain('provenance.json');
       const { options } = await loadExport(join(dir, 'again'));
       expect((await verifyChainInMemory(options)).verified).toBe(true);
+    });
+
+    it.each([
+      ['a file an export does not write', 'notes.txt', 'keep me'],
+      // Another tool's provenance.json (say, SLSA) is not an export.
+      ['a provenance.json of another format', 'provenance.json', '{}'],
+    ])('with force, keeps a folder holding %s', async (_, name, text) => {
+      const out = join(dir, `other-${name}`);
+      if (name === 'notes.txt') await exportTo(`other-${name}`);
+      else await mkdir(out);
+      await writeFile(join(out, name), text);
+      const before = (await readdir(out)).sort();
+      await expect(
+        exportTo(`other-${name}`, { force: true }),
+      ).rejects.toMatchObject({ code: 'EXPORT_OUTPUT_NOT_EMPTY' });
+      expect((await readdir(out)).sort()).toEqual(before);
+      expect(await readFile(join(out, name), 'utf8')).toBe(text);
+    });
+
+    it('refuses the model reached through a link, even with force', async () => {
+      await symlink(dir, join(dir, 'alias'));
+      const through = join('alias', relative(dir, chain.modelDir));
+      await expect(exportTo(through, { force: true })).rejects.toMatchObject({
+        code: 'EXPORT_OUTPUT_UNUSABLE',
+      });
+      expect(await readdir(chain.modelDir)).not.toHaveLength(0);
+    });
+
+    it('writes a folder others can read, for a web server', async () => {
+      await exportTo('readable');
+      const mode = (await stat(join(dir, 'readable'))).mode & 0o777;
+      expect(mode & 0o055).toBe(0o055);
     });
 
     it('writes into an empty folder', async () => {
