@@ -22,6 +22,7 @@ import {
   type Command,
 } from './io.js';
 import { readStdin, STDIN } from './stdin.js';
+import { unloggedHint } from './unlogged-hint.js';
 
 const HELP = `usage: mprov inspect PATH [--trusted-root FILE] [--key PEM ...]
                      [--allow-unlogged] [--json]
@@ -82,7 +83,10 @@ async function run(args: string[], io: CliIO): Promise<number> {
   const shown = await Promise.all(
     entries.map(async (e) => {
       const inspection = await inspectAttestation(e.bytes, root, keys);
-      const hint = hintFor(inspection, keys);
+      const hint = unloggedHint(inspection.code, e.bytes, {
+        keysGiven: keys.keys.length > 0,
+        allowUnlogged: keys.allowUnlogged,
+      });
       return { id: e.id, ...inspection, ...(hint && { hint }) };
     }),
   );
@@ -152,22 +156,6 @@ async function readBundleFile(path: string): Promise<Buffer> {
   }
   const cause = 'cause' in read ? { cause: read.cause } : {};
   throw new UsageError('USAGE_INPUT_UNREADABLE', `cannot read ${path}`, cause);
-}
-
-/**
- * A key-signed bundle made with no Rekor has no log entry or signed time:
- * with keys given and --allow-unlogged not, say how to accept it.
- */
-function hintFor(
-  s: Inspection,
-  keys: { keys: readonly unknown[]; allowUnlogged: boolean },
-): string | undefined {
-  const unlogged =
-    s.code === 'VERIFY_TIMESTAMP_FAILED' || s.code === 'VERIFY_TLOG_FAILED';
-  return unlogged && keys.keys.length > 0 && !keys.allowUnlogged
-    ? 'a key-signed attestation made with no Rekor has no log entry or ' +
-        'signed time; pass --allow-unlogged to accept that'
-    : undefined;
 }
 
 /** A verified key-signed step may have no signed time; say so. */

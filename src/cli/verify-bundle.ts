@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-
 import { UsageError, VerifyError } from '../errors.js';
+import { readFileBounded } from '../io/bounded-read.js';
 import { parseStrictJson } from '../json/strict.js';
 import type { ArtifactInput } from '../verify/artifact.js';
 import type { BundlePolicy } from '../verify/bundle-policy.js';
@@ -26,6 +25,7 @@ import {
   renderText,
 } from './verify-bundle-report.js';
 import { TUF_HELP, TUF_OPTIONS, tufRootOf } from './trust-args.js';
+import { unloggedHint } from './unlogged-hint.js';
 
 const HELP = `usage: mprov verify-bundle --bundle FILE
          (--certificate-identity ID | --certificate-identity-pattern RE)
@@ -154,17 +154,29 @@ async function rootOf(path: string | undefined) {
   return { root: loadTrustedRoot(json), source: path };
 }
 
+/**
+ * The bundle's bytes, read no further than a bundle may be: a larger one
+ * is the bundle's failure (`VERIFY_BUNDLE_MALFORMED`, exit 1), as when
+ * the library reads it; a file that cannot be read is a usage error.
+ */
 async function readBundle(path: string): Promise<Buffer> {
   if (path === STDIN) return readStdin('bundle', MAX_BUNDLE_BYTES);
-  try {
-    return await readFile(path);
-  } catch (cause) {
-    throw new UsageError(
-      'USAGE_INPUT_UNREADABLE',
-      `cannot read bundle ${path}`,
-      { cause },
+  const read = await readFileBounded(path, MAX_BUNDLE_BYTES, {
+    followLink: true,
+    allowSpecial: true,
+  });
+  if (read.ok) return read.bytes;
+  if (read.problem === 'too-large') {
+    throw new VerifyError(
+      'VERIFY_BUNDLE_MALFORMED',
+      `expected at most ${MAX_BUNDLE_BYTES} bytes, found ${read.size} or more`,
     );
   }
+  throw new UsageError(
+    'USAGE_INPUT_UNREADABLE',
+    `cannot read bundle ${path}`,
+    'cause' in read ? { cause: read.cause } : {},
+  );
 }
 
 // Errors of the input rather than of the bundle: exit 2, like usage errors.
@@ -188,10 +200,11 @@ async function run(args: string[], io: CliIO): Promise<number> {
   const policy = await policyOf(values);
   const { root, source } =
     (await tufRootOf(values)) ?? (await rootOf(values['trusted-root']));
-  const bundle = await readBundle(values.bundle);
   const ref = { digest: root.digest, source };
+  let bundle: Uint8Array = new Uint8Array(0);
 
   try {
+    bundle = await readBundle(values.bundle);
     const result = await verifyBundle({
       bundle,
       artifact: artifactOf(target),
@@ -205,23 +218,13 @@ async function run(args: string[], io: CliIO): Promise<number> {
     if (!(error instanceof VerifyError) || INPUT_CODES.has(error.code)) {
       throw error;
     }
-    io.stdout(renderFailure(error, ref, values.json, hintFor(error, values)));
+    const hint = unloggedHint(error.code, bundle, {
+      keysGiven: values.key !== undefined,
+      allowUnlogged: values['allow-unlogged'] === true,
+    });
+    io.stdout(renderFailure(error, ref, values.json, hint));
     return EXIT.failed;
   }
-}
-
-/** A key bundle signed offline has no log entry: say how to accept it. */
-function hintFor(
-  error: VerifyError,
-  values: { key?: string; 'allow-unlogged'?: boolean },
-): string | undefined {
-  const unlogged =
-    error.code === 'VERIFY_TIMESTAMP_FAILED' ||
-    error.code === 'VERIFY_TLOG_FAILED';
-  return unlogged && values.key !== undefined && !values['allow-unlogged']
-    ? 'a bundle signed with a key and no Rekor has no log entry or signed ' +
-        'time; pass --allow-unlogged to accept that'
-    : undefined;
 }
 
 /** `mprov verify-bundle`: verify one Sigstore bundle against an artifact. */

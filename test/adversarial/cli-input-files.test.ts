@@ -48,6 +48,19 @@ describe('adversarial: files named on the command line', () => {
     );
   });
 
+  it('verify-bundle exits 1 with VERIFY_BUNDLE_MALFORMED for a 2 GiB bundle file', async () => {
+    const run = await cli(
+      'verify-bundle',
+      ...['--bundle', huge],
+      ...['--certificate-identity', 'a@example.com'],
+      ...['--certificate-oidc-issuer', 'https://issuer.example.com'],
+      `sha256:${'a'.repeat(64)}`,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('VERIFY_BUNDLE_MALFORMED');
+    expect(run.stdout).toContain('expected at most');
+  });
+
   it('refuses a 2 GiB public key for inspect', async () => {
     const run = await cli('inspect', dir, '--key', huge);
     expect(run.code).toBe(2);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { UNLOGGED_HINT } from '../../src/cli/unlogged-hint.js';
 import { sha256File } from '../../src/digest/index.js';
 import { startStandIn, type StandIn } from '../../src/testing/index.js';
 import { loadPublicKey } from '../../src/verify/public-key.js';
@@ -290,10 +291,7 @@ describe('mprov inspect of key-signed attestations', () => {
   it('checks unlogged steps only with --allow-unlogged', async () => {
     const strict = await inspect('inspect-off', ...key('inspect-offline'));
     expect(strict.code).toBe(1);
-    expect(strict.stdout).toContain(
-      'hint     a key-signed attestation made with no Rekor has no log ' +
-        'entry or signed time; pass --allow-unlogged to accept that',
-    );
+    expect(strict.stdout).toContain(`hint     ${UNLOGGED_HINT}`);
     const lax = await inspect(
       'inspect-off',
       ...key('inspect-offline'),
