@@ -1,15 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { constants, readlinkSync } from 'node:fs';
+import {
+  link,
+  open,
+  rename,
+  unlink,
+  utimes,
+  type FileHandle,
+} from 'node:fs/promises';
 import { hostname } from 'node:os';
 
 import { TrustError } from '../errors.js';
 
 /**
- * A lock file older than this is stale, whoever holds it: a refresh makes
- * a few requests of at most `timeoutMs` each, far shorter than this.
+ * A lock file not touched for this long is stale, whoever holds it: its
+ * holder touches it every {@link HEARTBEAT_MS} while it runs.
  */
 export const STALE_LOCK_MS = 10 * 60_000;
+
+/** How often a holder touches its lock file, so that it never goes stale. */
+export const HEARTBEAT_MS = 60_000;
 
 /** How long a refresh waits for another to finish, by default. */
 export const DEFAULT_LOCK_WAIT_MS = 60_000;
@@ -43,8 +53,9 @@ function cacheError(message: string, cause?: unknown): TrustError {
  * Runs `fn` holding the lock file at `path`, so that two refreshes of one
  * mirror's cache (parallel jobs on one runner) never write it at once:
  * tuf-js writes its metadata files in place. The lock is taken by creating
- * the file exclusively; a lock whose holder has died on this host, or that
- * is older than {@link STALE_LOCK_MS}, is broken.
+ * the file exclusively; a lock whose holder has died on this host (in this
+ * pid namespace), or that was not touched for {@link STALE_LOCK_MS}, is
+ * broken.
  *
  * @throws TrustError `TRUST_CACHE_LOCKED` when another refresh still holds
  *   the lock after `waitMs`; `TRUST_CACHE_FAILED` when the lock file cannot
@@ -56,16 +67,36 @@ export async function withLock<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const nonce = await acquire(path, opts);
+  const touch = (): void => {
+    const now = new Date();
+    utimes(path, now, now).catch(() => undefined);
+  };
+  const heartbeat = setInterval(touch, HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     return await fn();
   } finally {
+    clearInterval(heartbeat);
     await release(path, nonce);
+  }
+}
+
+/**
+ * This host, and this process's pid namespace where there is one: two
+ * containers may share a host name, never a pid namespace, and a pid is
+ * only tested for life inside its own namespace.
+ */
+export function hostId(): string {
+  try {
+    return `${hostname()} ${readlinkSync('/proc/self/ns/pid')}`;
+  } catch {
+    return hostname();
   }
 }
 
 async function acquire(path: string, opts: LockOptions): Promise<string> {
   const nonce = randomBytes(12).toString('hex');
-  const body = JSON.stringify({ pid: process.pid, host: hostname(), nonce });
+  const body = JSON.stringify({ pid: process.pid, host: hostId(), nonce });
   const deadline = Date.now() + opts.waitMs;
   for (;;) {
     if (await tryCreate(path, body)) return nonce;
@@ -147,7 +178,7 @@ function parseHolder(text: string): Partial<Holder> {
 
 function isStale(holder: Holder, staleMs: number): boolean {
   if (Date.now() - holder.mtimeMs > staleMs) return true;
-  if (holder.host !== hostname() || holder.pid === undefined) return false;
+  if (holder.host !== hostId() || holder.pid === undefined) return false;
   return !isAlive(holder.pid);
 }
 

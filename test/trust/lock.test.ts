@@ -8,6 +8,7 @@ import {
   mkdtemp,
   readdir,
   rm,
+  stat,
   symlink,
   utimes,
   writeFile,
@@ -15,10 +16,10 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { TrustError } from '../../src/errors.js';
-import { withLock } from '../../src/trust/lock.js';
+import { HEARTBEAT_MS, hostId, withLock } from '../../src/trust/lock.js';
 
 let dir: string;
 let path: string;
@@ -43,7 +44,7 @@ function deadPid(): number {
   return child.pid ?? 0x3fffffff;
 }
 
-const holderText = (pid: number, host = hostname()) =>
+const holderText = (pid: number, host = hostId()) =>
   JSON.stringify({ pid, host, nonce: 'theirs' });
 
 describe('#withLock', () => {
@@ -102,6 +103,32 @@ describe('#withLock', () => {
       withLock(path, { waitMs: 60 }, () => Promise.resolve()),
     );
     expect(code).toBe('TRUST_CACHE_LOCKED');
+  });
+
+  it('waits for a holder in another pid namespace of this host', async () => {
+    // Containers may share a host name; a pid means nothing across them.
+    await writeFile(path, holderText(deadPid(), `${hostname()} pid:[1]`));
+    const code = await codeOf(
+      withLock(path, { waitMs: 60 }, () => Promise.resolve()),
+    );
+    expect(code).toBe('TRUST_CACHE_LOCKED');
+  });
+
+  it('touches its lock while it holds it, so that it never goes stale', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const old = new Date(Date.now() - 5 * 60_000);
+      await withLock(path, { waitMs: 0 }, async () => {
+        await utimes(path, old, old);
+        vi.advanceTimersByTime(HEARTBEAT_MS);
+        // The touch is a file system call: let it land.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const { mtimeMs } = await stat(path);
+        expect(Date.now() - mtimeMs).toBeLessThan(60_000);
+      });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('breaks a lock older than the stale age, even a live one', async () => {
