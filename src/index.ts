@@ -162,6 +162,14 @@ export {
   TRUSTED_ROOT_TARGET,
 } from './trust/index.js';
 export type { RefreshedTrustedRoot, RefreshOptions } from './trust/index.js';
+export { signModel, verifyModelSignature } from './interop/index.js';
+export type {
+  OmsMethod,
+  OmsMismatch,
+  OmsSigner,
+  OmsSigningMethod,
+  OmsVerification,
+} from './interop/index.js';
 export { loadPublicKey } from './verify/public-key.js';
 export type { VerificationKey } from './verify/public-key.js';
 export {
@@ -169,6 +177,7 @@ export {
   DigestError,
   DsseError,
   ExportError,
+  InteropError,
   PolicyError,
   ProvenanceError,
   SigningError,

@@ -201,7 +201,19 @@ async function digestItems(
   const left = items.filter((_, i) => digests[i] === undefined);
   const fresh = await hashItems(left, algorithm, pool, opts.onProgress);
   let next = 0;
-  return digests.map((d) => d ?? fresh[next++] ?? '');
+  return digests.map((d) => d ?? freshDigest(fresh, next++));
+}
+
+/** A digest the threads returned; a missing one is a fault, never ''. */
+function freshDigest(fresh: readonly string[], at: number): string {
+  const digest = fresh[at];
+  if (digest === undefined || digest === '') {
+    throw new DigestError(
+      'DIGEST_WORKER_FAILED',
+      `expected a digest for every file hashed, found none at ${at}`,
+    );
+  }
+  return digest;
 }
 
 function reusable(

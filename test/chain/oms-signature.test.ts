@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { verifyChain } from '../../src/chain/verify-chain.js';
-import { verifyModelSignature } from '../../src/interop/index.js';
+// From the package's entry point, as docs/oms.md offers it.
+import { verifyModelSignature } from '../../src/index.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { loadTrustedRoot } from '../../src/verify/index.js';
 import { WHO, chainFixture, type ChainFixture } from './fixture.js';
