@@ -55,8 +55,9 @@ async function readBounded(
   shown = path,
 ): Promise<string> {
   const limit = what === 'policy' ? MAX_POLICY_BYTES : MAX_KEY_BYTES;
-  // A key file may be a link; a device or FIFO is read no further than the
-  // limit, and then refused.
+  // A policy or key file may be a link or a pipe (`--policy <(...)`): read,
+  // but never past the limit, so a device that never ends is refused. A
+  // FIFO with no writer waits for one, as any reader of it would.
   const read = await readFileBounded(path, limit, {
     followLink: true,
     allowSpecial: true,
