@@ -151,7 +151,8 @@ async function readBundleFile(path: string): Promise<Buffer> {
   if (read.problem === 'too-large') {
     throw new UsageError(
       'USAGE_INPUT_UNREADABLE',
-      `${path}: expected at most ${MAX_ATTESTATION_BYTES} bytes`,
+      `${path}: expected at most ${MAX_ATTESTATION_BYTES} bytes, found ` +
+        `${read.size} or more`,
     );
   }
   const cause = 'cause' in read ? { cause: read.cause } : {};

@@ -32,10 +32,8 @@ async function readInputBytes(path: string, what: string): Promise<Buffer> {
   if (read.ok) return read.bytes;
   const why =
     read.problem === 'too-large'
-      ? `: over ${MAX_INPUT_BYTES} bytes`
-      : read.problem === 'not-file'
-        ? ': not a file'
-        : '';
+      ? `: expected at most ${MAX_INPUT_BYTES} bytes, found ${read.size} or more`
+      : '';
   throw new UsageError(
     'USAGE_INPUT_UNREADABLE',
     `cannot read ${what}${path}${why}`,
