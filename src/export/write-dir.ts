@@ -20,21 +20,11 @@ import {
 } from 'node:path';
 
 import { ExportError } from '../errors.js';
-import { readFileBounded } from '../io/bounded-read.js';
-import { parseStrictJsonBytes } from '../json/strict.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { isEarlierExport } from './earlier-export.js';
 
 /** What is at the output path now. */
 export type OutputState = 'absent' | 'empty' | 'earlier-export';
-
-/** What an earlier export may hold, and nothing else. */
-const EXPORT_ENTRIES = new Set([
-  'provenance.json',
-  'policy.json',
-  'trusted_root.json',
-  'bundles',
-  'manifests',
-]);
 
 /**
  * Checks that a folder may receive an export: absent or empty, or, with
@@ -87,23 +77,6 @@ export async function checkOutput(
       : `${outDir}: expected an empty folder, found ${names.length} ` +
           `entries (--force replaces an earlier export)`,
   );
-}
-
-/** Only a folder this command wrote is ever replaced. */
-async function isEarlierExport(
-  dir: string,
-  names: string[],
-  index: { file: string; format: string },
-): Promise<boolean> {
-  if (!names.every((n) => EXPORT_ENTRIES.has(n))) return false;
-  const read = await readFileBounded(join(dir, index.file), 1024 * 1024);
-  if (!read.ok) return false;
-  try {
-    const json = parseStrictJsonBytes(read.bytes) as { format?: unknown };
-    return json.format === index.format;
-  } catch {
-    return false;
-  }
 }
 
 /**
