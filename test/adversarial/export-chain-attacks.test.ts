@@ -3,13 +3,47 @@
  * earlier export and nothing else.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import * as fs from 'node:fs/promises';
+import {
+  mkdir,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  describe,
+  expect,
+  it,
+  vi,
+} from 'vitest';
 
 import { exportChain } from '../../src/export/export-chain.js';
 import { signChain, type SignedChain } from '../core/chain.js';
+
+/** Runs once before the next rename of `from`, then lets it through. */
+let beforeRename: { from: string; run: () => Promise<void> } | undefined;
+
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof fs>();
+  return {
+    ...real,
+    rename: async (from: string, to: string) => {
+      const hook = beforeRename;
+      if (hook !== undefined && hook.from === from) {
+        beforeRename = undefined;
+        await hook.run();
+      }
+      return real.rename(from, to);
+    },
+  };
+});
 
 let chain: SignedChain;
 let dir: string;
@@ -18,6 +52,9 @@ let n = 0;
 beforeAll(async () => {
   chain = await signChain();
   dir = chain.fx.dir;
+});
+afterEach(() => {
+  beforeRename = undefined;
 });
 afterAll(async () => chain.fx.close());
 
@@ -46,6 +83,20 @@ describe('adversarial: export-chain output folder', () => {
         code: 'EXPORT_OUTPUT_NOT_EMPTY',
       });
       expect(await readFile(join(out, mine), 'utf8')).toBe('mine');
+    });
+
+    it('keeps a file written into it after the check', async () => {
+      const out = await earlierExport();
+      // Another process adds a file between the last check and the swap.
+      beforeRename = {
+        from: out,
+        run: () => writeFile(join(out, 'index.html'), 'mine'),
+      };
+      await expect(exportTo(out, true)).rejects.toMatchObject({
+        code: 'EXPORT_OUTPUT_NOT_EMPTY',
+      });
+      expect(await readFile(join(out, 'index.html'), 'utf8')).toBe('mine');
+      expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
     });
 
     it('does not follow a bundles/ link to remove what it points to', async () => {
