@@ -99,7 +99,7 @@ export async function exportChain(
 
   // Again: the folder may have changed while the model was hashed.
   const state = await checkOutput(outDir, modelPath, index, force);
-  await writeDirAtomic(outDir, collected.files, state);
+  await writeDirAtomic(outDir, collected.files, state, index);
   return {
     outDir,
     index: collected.index,

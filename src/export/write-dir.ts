@@ -124,6 +124,8 @@ function overlaps(a: string, b: string): boolean {
  * @param outDir - the folder to create or replace.
  * @param files - relative POSIX path to content.
  * @param state - what {@link checkOutput} found there.
+ * @param index - the index's file name and format, to tell an earlier
+ *   export once more after it is moved aside.
  * @throws ExportError `EXPORT_WRITE_FAILED` with the file system's error,
  *   after removing the temporary folder; `EXPORT_OUTPUT_NOT_EMPTY` when
  *   files appeared in the folder meanwhile.
@@ -132,15 +134,17 @@ export async function writeDirAtomic(
   outDir: string,
   files: ReadonlyMap<string, string | Uint8Array>,
   state: OutputState,
+  index: { file: string; format: string },
 ): Promise<void> {
   const parent = dirname(resolve(outDir));
   const temp = await writeTemp(parent, basename(outDir), files);
   try {
-    if (state === 'earlier-export') await replace(outDir, temp);
+    if (state === 'earlier-export') await replace(outDir, temp, index);
     // A rename replaces an empty folder, never one that holds files.
     else await rename(temp, outDir);
   } catch (cause) {
     await rm(temp, { recursive: true, force: true });
+    if (cause instanceof ExportError) throw cause;
     if (isCode(cause, 'ENOTEMPTY') || isCode(cause, 'EEXIST')) {
       throw new ExportError(
         'EXPORT_OUTPUT_NOT_EMPTY',
@@ -176,9 +180,25 @@ async function writeTemp(
   }
 }
 
-async function replace(outDir: string, temp: string): Promise<void> {
+async function replace(
+  outDir: string,
+  temp: string,
+  index: { file: string; format: string },
+): Promise<void> {
   const old = `${temp}.old-${randomBytes(4).toString('hex')}`;
   await rename(outDir, old);
+
+  // Files may have appeared since the last check. Moved aside, the folder
+  // no longer changes by its path: this look is the one that counts.
+  const names = await readdir(old).catch(() => undefined);
+  if (names === undefined || !(await isEarlierExport(old, names, index))) {
+    await rename(old, outDir);
+    throw new ExportError(
+      'EXPORT_OUTPUT_NOT_EMPTY',
+      `${outDir}: files appeared in it while exporting`,
+    );
+  }
+
   try {
     await rename(temp, outDir);
   } catch (error) {
