@@ -1,6 +1,6 @@
 /**
  * Attacks on `exportChain`'s output folder: with `force` it may replace an
- * earlier export and nothing else.
+ * earlier export and nothing else, and it never writes into the model.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
@@ -117,6 +117,28 @@ describe('adversarial: export-chain output folder', () => {
       await expect(exportTo(out, true)).rejects.toMatchObject({
         code: 'EXPORT_OUTPUT_NOT_EMPTY',
       });
+    });
+  });
+
+  describe('when the path reaches the model through a link and ..', () => {
+    // `resolve` folds `link/..` to the folder holding the link; the file
+    // system goes to the folder holding the link's target, in the model.
+    it.each([
+      ['an empty folder in it', 'empty'],
+      ['a folder yet to be made in it', 'new'],
+    ])('refuses %s and writes nothing there', async (_, name) => {
+      const model = chain.modelDir;
+      await mkdir(join(model, 'sub'), { recursive: true });
+      if (name === 'empty') await mkdir(join(model, 'empty'));
+      const link = join(dir, `into-model${++n}`);
+      await symlink(join(model, 'sub'), link);
+      const before = (await readdir(model)).sort();
+      await expect(exportTo(`${link}/../${name}`, true)).rejects.toMatchObject({
+        code: 'EXPORT_OUTPUT_UNUSABLE',
+      });
+      expect((await readdir(model)).sort()).toEqual(before);
+      if (name === 'empty')
+        expect(await readdir(join(model, 'empty'))).toEqual([]);
     });
   });
 });
