@@ -84,7 +84,9 @@ export async function checkOutput(
  * existing ancestor with the rest appended, for a folder yet to be made.
  */
 async function realTarget(path: string): Promise<string> {
-  let head = resolve(path);
+  // Not path.resolve: it folds `link/..` before the link is followed,
+  // where the file system follows the link first.
+  let head = path;
   const rest: string[] = [];
   for (;;) {
     try {
