@@ -80,16 +80,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
   };
   const root = await rootOf(values['trusted-root'], keys.keys.length > 0);
   const entries = await attestationsAt(path);
-  const shown = await Promise.all(
-    entries.map(async (e) => {
-      const inspection = await inspectAttestation(e.bytes, root, keys);
-      const hint = unloggedHint(inspection.code, e.bytes, {
-        keysGiven: keys.keys.length > 0,
-        allowUnlogged: keys.allowUnlogged,
-      });
-      return { id: e.id, ...inspection, ...(hint && { hint }) };
-    }),
-  );
+  const shown = await Promise.all(entries.map((e) => show(e, root, keys)));
+
   const [first] = shown;
   if (first && shown.every((s) => s.step === undefined)) {
     // Nothing could be read as an attestation: the input was not one.
@@ -103,6 +95,20 @@ async function run(args: string[], io: CliIO): Promise<number> {
   return unread || shown.some((s) => s.verified === false)
     ? EXIT.failed
     : EXIT.ok;
+}
+
+/** One attestation as shown, with a hint when a flag would help. */
+async function show(
+  entry: { id: string; bytes: Uint8Array },
+  root: TrustedRootHandle | undefined,
+  keys: { keys: VerificationKey[]; allowUnlogged: boolean },
+): Promise<Shown> {
+  const inspection = await inspectAttestation(entry.bytes, root, keys);
+  const hint = unloggedHint(inspection.code, entry.bytes, {
+    keysGiven: keys.keys.length > 0,
+    allowUnlogged: keys.allowUnlogged,
+  });
+  return { id: entry.id, ...inspection, ...(hint && { hint }) };
 }
 
 async function readKey(path: string): Promise<VerificationKey> {
