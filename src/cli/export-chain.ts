@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { exportChain } from '../export/export-chain.js';
+import type { ExportIndex } from '../export/collect.js';
 import { escapeForTerminal } from '../report/escape.js';
 import { AttestationStore } from '../store/store.js';
 import {
@@ -36,9 +37,8 @@ options:
                        .mprov beside MODEL when it is a single file)
   --name NAME          the model's name in provenance.json (default: the
                        last part of MODEL)
-  --force              replace DIR when it holds an earlier export and
-                       nothing else
-                       (a provenance.json); DIR is replaced whole
+  --force              replace DIR whole when it holds an earlier export
+                       and nothing else (never a folder of yours)
   -h, --help           show this help
 
 exit codes: 0 written, 2 usage or input error (nothing written)
@@ -83,6 +83,12 @@ async function run(args: string[], io: CliIO): Promise<number> {
     }),
     ...(values.name !== undefined && { modelName: values.name }),
   });
+  io.stdout(summary(index, outDir, written));
+  return EXIT.ok;
+}
+
+/** What was exported: counts, then the files at the folder's top. */
+function summary(index: ExportIndex, outDir: string, written: string[]) {
   const count = (n: number, what: string) =>
     `${n} ${what}${n === 1 ? '' : 's'}`;
   const line =
@@ -90,10 +96,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
     `${count(Object.keys(index.files).length, 'file')}, ` +
     `${count(index.bundles.length, 'bundle')}, ` +
     `${count(index.manifests.length, 'manifest')}`;
-  io.stdout(`${escapeForTerminal(line)}\n`);
-  const extras = written.filter((f) => !f.includes('/'));
-  io.stdout(`  ${extras.join(', ')}\n`);
-  return EXIT.ok;
+  const top = written.filter((f) => !f.includes('/'));
+  return `${escapeForTerminal(line)}\n  ${top.join(', ')}\n`;
 }
 
 /** `mprov export-chain`: write a chain's inputs for model-provenance/core. */
