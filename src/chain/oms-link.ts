@@ -21,25 +21,13 @@ export async function checkOmsSignature(
 ): Promise<Finding[]> {
   const last = result.steps.at(-1);
   if (last === undefined) return [];
-  const twins = result.steps.filter(
-    (s) =>
-      s.kind === last.kind && s.bundle?.rootDigest === last.bundle?.rootDigest,
-  );
-  // Keyless signers only: a key-signed last step's model.sig is not
-  // checked here, so it fails as signed by no identity of the last step.
-  const identity = twins.flatMap((s) =>
-    isKeySigner(s.signer) ? [] : [{ ...s.signer }],
-  );
+  const method = { kind: 'sigstore' as const, trustedRoot };
   let rootDigest: string;
   try {
     const verified = await verifyModelSignature(
       result.model.path,
       signaturePath,
-      {
-        kind: 'sigstore',
-        trustedRoot,
-        identity,
-      },
+      { ...method, identity: lastStepIdentities(result.steps, last) },
       alreadyHashed,
     );
     rootDigest = verified.rootDigest;
@@ -52,10 +40,7 @@ export async function checkOmsSignature(
       finding(
         'OMS_SIGNATURE_INVALID',
         `the model.sig does not verify: ${reason}`,
-        {
-          file: signaturePath,
-          step: last.kind,
-        },
+        { file: signaturePath, step: last.kind },
       ),
     ];
   }
@@ -74,4 +59,20 @@ export async function checkOmsSignature(
       },
     ),
   ];
+}
+
+/**
+ * Who may have signed the model.sig: the keyless signers of the last step
+ * and of its twins (same kind, same bundle). A key-signed last step's
+ * model.sig is not checked here, so it fails as signed by no identity.
+ */
+function lastStepIdentities(
+  steps: ChainResult['steps'],
+  last: ChainResult['steps'][number],
+) {
+  const twins = steps.filter(
+    (s) =>
+      s.kind === last.kind && s.bundle?.rootDigest === last.bundle?.rootDigest,
+  );
+  return twins.flatMap((s) => (isKeySigner(s.signer) ? [] : [{ ...s.signer }]));
 }
