@@ -10,17 +10,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { ChainResult } from '../../src/chain/result.js';
-import { verifyChain } from '../../src/chain/verify-chain.js';
 import { PolicyError } from '../../src/errors.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderText } from '../../src/report/text.js';
 import { AttestationStore } from '../../src/store/store.js';
-import { loadTrustedRoot } from '../../src/verify/index.js';
 import {
   keyChainFixture,
+  keyPolicyOf,
   keyRule,
+  verifyKeyChain,
   type KeyChainFixture,
   type TestKey,
 } from '../chain/key-fixture.js';
@@ -33,35 +33,6 @@ beforeAll(async () => {
   fx = await keyChainFixture();
 });
 afterAll(async () => fx.close());
-
-function policyOf(
-  root: string,
-  exporters: unknown[],
-  releasers: unknown[],
-  extra: Record<string, unknown> = {},
-): { steps: Record<string, Record<string, unknown>> } & Record<
-  string,
-  unknown
-> {
-  return {
-    version: 1,
-    steps: {
-      export: { required: true, after: [], signers: exporters },
-      repackage: { required: true, after: ['export'], signers: releasers },
-    },
-    final: ['repackage'],
-    roots: [{ name: 'upstream', sha256: root }],
-    ...extra,
-  };
-}
-
-async function verify(sub: string): Promise<ChainResult> {
-  return verifyChain({
-    modelPath: join(fx.dir, sub, 'm'),
-    policy: await loadPolicy(join(fx.dir, sub, 'policy.yaml')),
-    trustedRoot: loadTrustedRoot(fx.standIn.trustedRoot),
-  });
-}
 
 const codes = (r: ChainResult) =>
   r.findings.filter((f) => f.severity === 'error').map((f) => f.code);
@@ -100,13 +71,13 @@ describe('#verifyChain against a hostile store', () => {
 
   it('counts one signature once, whatever hints its copies carry (2 of 2)', async () => {
     const root = await fx.pipeline('hints', { key: e }, { key: r });
-    const policy = policyOf(root, [keyRule(e)], [keyRule(r), keyRule(s)]);
+    const policy = keyPolicyOf(root, [keyRule(e)], [keyRule(r), keyRule(s)]);
     policy.steps.repackage = { ...policy.steps.repackage, threshold: 2 };
     await fx.writePolicy('hints', policy);
     await addCopies('hints', (b) => {
       b.verificationMaterial.publicKey = { hint: s.keyId.slice(7) };
     });
-    const result = await verify('hints');
+    const result = await verifyKeyChain(fx, 'hints');
     expect(result.verified).toBe(false);
     expect(codes(result)).toContain('TOO_FEW_SIGNERS');
   });
@@ -118,7 +89,7 @@ describe('#verifyChain against a hostile store', () => {
       { publicKey: reencoded(pair.publicKey, 'compressed') },
       { publicKey: reencoded(pair.publicKey, 'hybrid') },
     ];
-    const policy = policyOf(root, [keyRule(e)], twice);
+    const policy = keyPolicyOf(root, [keyRule(e)], twice);
     policy.steps.repackage = { ...policy.steps.repackage, threshold: 2 };
     const path = await fx.writePolicy('enc', policy);
     expect((await policyError(loadPolicy(path))).code).toBe('POLICY_INVALID');
@@ -132,8 +103,8 @@ describe('#verifyChain against a hostile store', () => {
         key: r,
       },
     );
-    await fx.writePolicy('kl', policyOf(root, [keyRule(e)], [keyRule(r)]));
-    const result = await verify('kl');
+    await fx.writePolicy('kl', keyPolicyOf(root, [keyRule(e)], [keyRule(r)]));
+    const result = await verifyKeyChain(fx, 'kl');
     expect(result.verified).toBe(false);
     expect(codes(result)).toContain('SIGNER_NOT_ALLOWED');
   });
@@ -141,29 +112,32 @@ describe('#verifyChain against a hostile store', () => {
   it('refuses a key-signed step where the policy names only identities', async () => {
     const root = await fx.pipeline('id', { key: e }, { key: r });
     const identity = { issuer: fx.standIn.issuer, identity: 'x@example.com' };
-    await fx.writePolicy('id', policyOf(root, [identity], [keyRule(r)]));
-    const result = await verify('id');
+    await fx.writePolicy('id', keyPolicyOf(root, [identity], [keyRule(r)]));
+    const result = await verifyKeyChain(fx, 'id');
     expect(codes(result)).toContain('SIGNER_NOT_ALLOWED');
   });
 
   it('without allowUnlogged, refuses a logged step whose log entry was stripped', async () => {
     const root = await fx.pipeline('strip', { key: e }, { key: r });
-    await fx.writePolicy('strip', policyOf(root, [keyRule(e)], [keyRule(r)]));
+    await fx.writePolicy(
+      'strip',
+      keyPolicyOf(root, [keyRule(e)], [keyRule(r)]),
+    );
     await addCopies('strip', (b) => {
       b.verificationMaterial.tlogEntries = [];
     });
-    const result = await verify('strip');
+    const result = await verifyKeyChain(fx, 'strip');
     expect(result.verified).toBe(false);
     expect(codes(result)).toContain('ATTESTATION_UNVERIFIED');
   });
 
   it('with allowUnlogged, reports an unlogged step as having no time, and no key', async () => {
     const root = await fx.pipeline('ul', { key: e, logged: false }, { key: r });
-    const policy = policyOf(root, [keyRule(e)], [keyRule(r)], {
+    const policy = keyPolicyOf(root, [keyRule(e)], [keyRule(r)], {
       allowUnlogged: true,
     });
     await fx.writePolicy('ul', policy);
-    const result = await verify('ul');
+    const result = await verifyKeyChain(fx, 'ul');
     expect(codes(result)).toEqual([]);
     const exported = result.steps.find((x) => x.kind === 'export');
     expect(exported?.signedAt).toBeUndefined();

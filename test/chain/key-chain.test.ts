@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { ChainResult } from '../../src/chain/result.js';
-import { verifyChain } from '../../src/chain/verify-chain.js';
-import { loadPolicy } from '../../src/policy/load.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderText } from '../../src/report/text.js';
-import { loadTrustedRoot } from '../../src/verify/index.js';
 import {
   keyChainFixture,
+  keyPolicyOf,
   keyRule,
+  verifyKeyChain,
   type KeyChainFixture,
   type KeyType,
 } from './key-fixture.js';
@@ -23,36 +22,6 @@ beforeAll(async () => {
   fx = await keyChainFixture();
 });
 afterAll(async () => fx.close());
-
-/** A policy: export then repackage, each signed by the rules given. */
-function policyOf(
-  root: string,
-  exporters: unknown[],
-  releasers: unknown[],
-  extra: Record<string, unknown> = {},
-): { steps: Record<string, Record<string, unknown>> } & Record<
-  string,
-  unknown
-> {
-  return {
-    version: 1,
-    steps: {
-      export: { required: true, after: [], signers: exporters },
-      repackage: { required: true, after: ['export'], signers: releasers },
-    },
-    final: ['repackage'],
-    roots: [{ name: 'upstream', sha256: root }],
-    ...extra,
-  };
-}
-
-async function verify(sub: string): Promise<ChainResult> {
-  return verifyChain({
-    modelPath: join(fx.dir, sub, 'm'),
-    policy: await loadPolicy(join(fx.dir, sub, 'policy.yaml')),
-    trustedRoot: loadTrustedRoot(fx.standIn.trustedRoot),
-  });
-}
 
 const errors = (r: ChainResult) =>
   r.findings.filter((f) => f.severity === 'error');
@@ -67,10 +36,10 @@ describe('#verifyChain with key-signed steps', () => {
       const root = await fx.pipeline(sub, { key: exporter }, { key: releaser });
       await fx.writePolicy(
         sub,
-        policyOf(root, [keyRule(exporter)], [keyRule(releaser)]),
+        keyPolicyOf(root, [keyRule(exporter)], [keyRule(releaser)]),
       );
 
-      const result = await verify(sub);
+      const result = await verifyKeyChain(fx, sub);
       expect(errors(result)).toEqual([]);
       expect(result.verified).toBe(true);
       expect(result.steps.map((s) => [s.kind, s.signer])).toEqual([
@@ -93,10 +62,10 @@ describe('#verifyChain with key-signed steps', () => {
       const root = await fx.pipeline(sub, { key: exporter }, { key: intruder });
       await fx.writePolicy(
         sub,
-        policyOf(root, [keyRule(exporter)], [keyRule(releaser)]),
+        keyPolicyOf(root, [keyRule(exporter)], [keyRule(releaser)]),
       );
 
-      const result = await verify(sub);
+      const result = await verifyKeyChain(fx, sub);
       expect(result.verified).toBe(false);
       const denied = errors(result).find(
         (f) => f.code === 'SIGNER_NOT_ALLOWED',
@@ -115,10 +84,10 @@ describe('#verifyChain with key-signed steps', () => {
       const root = await fx.pipeline(sub, { key: exporter }, { key: exporter });
       await fx.writePolicy(
         sub,
-        policyOf(root, [keyRule(exporter)], [keyRule(releaser)]),
+        keyPolicyOf(root, [keyRule(exporter)], [keyRule(releaser)]),
       );
 
-      const result = await verify(sub);
+      const result = await verifyKeyChain(fx, sub);
       expect(result.verified).toBe(false);
       const denied = errors(result).find(
         (f) => f.code === 'SIGNER_NOT_ALLOWED',
@@ -138,11 +107,11 @@ describe('#verifyChain with key-signed steps', () => {
       const root = await fx.pipeline(sub, { key: exporter }, { key: releaser });
       await fx.writePolicy(
         sub,
-        policyOf(root, [keyRule(exporter)], [keyRule(releaser)]),
+        keyPolicyOf(root, [keyRule(exporter)], [keyRule(releaser)]),
       );
       await appendFile(join(fx.dir, sub, 'm', 'README.md'), 'edited\n');
 
-      const result = await verify(sub);
+      const result = await verifyKeyChain(fx, sub);
       expect(result.verified).toBe(false);
       const modified = errors(result).filter((f) => f.code === 'FILE_MODIFIED');
       expect(modified.map((f) => f.file)).toEqual(['README.md']);
@@ -168,8 +137,11 @@ describe('#verifyChain with unlogged key-signed steps', () => {
 
   describe('when the policy does not allow unlogged steps', () => {
     it('returns ATTESTATION_UNVERIFIED saying a log entry is required', async () => {
-      await fx.writePolicy(sub, policyOf(root, [keys.export], [keys.release]));
-      const result = await verify(sub);
+      await fx.writePolicy(
+        sub,
+        keyPolicyOf(root, [keys.export], [keys.release]),
+      );
+      const result = await verifyKeyChain(fx, sub);
       expect(result.verified).toBe(false);
       const unverified = errors(result).filter(
         (f) => f.code === 'ATTESTATION_UNVERIFIED',
@@ -184,9 +156,9 @@ describe('#verifyChain with unlogged key-signed steps', () => {
       const extra = { allowUnlogged: true };
       await fx.writePolicy(
         sub,
-        policyOf(root, [keys.export], [keys.release], extra),
+        keyPolicyOf(root, [keys.export], [keys.release], extra),
       );
-      const result = await verify(sub);
+      const result = await verifyKeyChain(fx, sub);
       expect(errors(result)).toEqual([]);
       expect(result.verified).toBe(true);
       expect(result.steps.map((s) => s.signedAt)).toEqual([
@@ -212,9 +184,12 @@ describe('#verifyChain with a mixed chain', () => {
       const identity = 'export-pipeline@site.internal';
       const root = await fx.pipeline(sub, { identity }, { key: releaser });
       const exporters = [{ issuer: fx.standIn.issuer, identity }];
-      await fx.writePolicy(sub, policyOf(root, exporters, [keyRule(releaser)]));
+      await fx.writePolicy(
+        sub,
+        keyPolicyOf(root, exporters, [keyRule(releaser)]),
+      );
 
-      const result = await verify(sub);
+      const result = await verifyKeyChain(fx, sub);
       expect(errors(result)).toEqual([]);
       expect(result.steps.map((s) => s.signer)).toEqual([
         { identity, issuer: fx.standIn.issuer },
@@ -236,10 +211,10 @@ describe('#verifyChain with k-of-n keys', () => {
     const releasers = signers.map((name) => ({ key: keys[name] }));
     const root = await fx.pipeline(sub, { key: exporter }, ...releasers);
     const allowed = [keyRule(keys.a), keyRule(keys.b), keyRule(keys.c)];
-    const policy = policyOf(root, [keyRule(exporter)], allowed);
+    const policy = keyPolicyOf(root, [keyRule(exporter)], allowed);
     policy.steps.repackage = { ...policy.steps.repackage, threshold: 2 };
     await fx.writePolicy(sub, policy);
-    return verify(sub);
+    return verifyKeyChain(fx, sub);
   }
 
   describe('when one key signs the step twice and the threshold is 2', () => {

@@ -13,9 +13,13 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 
 import { attestStep } from '../../src/attest/attest-step.js';
+import type { ChainResult } from '../../src/chain/result.js';
+import { verifyChain } from '../../src/chain/verify-chain.js';
 import { sha256File } from '../../src/digest/index.js';
 import { keylessSigner, keySigner } from '../../src/signing/index.js';
+import { loadPolicy } from '../../src/policy/load.js';
 import { startStandIn, type StandIn } from '../../src/testing/index.js';
+import { loadTrustedRoot } from '../../src/verify/index.js';
 import { loadPublicKey } from '../../src/verify/public-key.js';
 import { TESTDATA } from '../testdata.js';
 
@@ -158,4 +162,38 @@ export async function keyChainFixture(): Promise<KeyChainFixture> {
 /** A signer rule naming a key file, relative to a policy one level down. */
 export function keyRule(key: TestKey): { key: string } {
   return { key: join('..', key.pub) };
+}
+
+/** A policy: export then repackage, each signed by the rules given. */
+export function keyPolicyOf(
+  root: string,
+  exporters: unknown[],
+  releasers: unknown[],
+  extra: Record<string, unknown> = {},
+): { steps: Record<string, Record<string, unknown>> } & Record<
+  string,
+  unknown
+> {
+  return {
+    version: 1,
+    steps: {
+      export: { required: true, after: [], signers: exporters },
+      repackage: { required: true, after: ['export'], signers: releasers },
+    },
+    final: ['repackage'],
+    roots: [{ name: 'upstream', sha256: root }],
+    ...extra,
+  };
+}
+
+/** Verifies `sub/m` against `sub/policy.yaml` and the stand-in's root. */
+export async function verifyKeyChain(
+  fx: KeyChainFixture,
+  sub: string,
+): Promise<ChainResult> {
+  return verifyChain({
+    modelPath: join(fx.dir, sub, 'm'),
+    policy: await loadPolicy(join(fx.dir, sub, 'policy.yaml')),
+    trustedRoot: loadTrustedRoot(fx.standIn.trustedRoot),
+  });
 }
