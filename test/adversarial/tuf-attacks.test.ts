@@ -11,12 +11,12 @@ import { gzipSync } from 'node:zlib';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { TrustError } from '../../src/errors.js';
 import {
   refreshTrustedRoot,
   type RefreshOptions,
 } from '../../src/trust/index.js';
 import { TESTDATA } from '../testdata.js';
+import { failureOf } from '../trust/failure.js';
 import { TufRepo } from '../trust/tuf-repo.js';
 import {
   drip,
@@ -31,15 +31,6 @@ let dir: string;
 let repo: TufRepo;
 let mirror: HostileMirror;
 let options: RefreshOptions;
-
-async function failureOf(promise: Promise<unknown>): Promise<TrustError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TrustError);
-  return error as TrustError;
-}
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mprov-tuf-attack-'));

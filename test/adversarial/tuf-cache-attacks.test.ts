@@ -16,7 +16,6 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { TrustError } from '../../src/errors.js';
 import { mirrorCacheDir } from '../../src/trust/cache.js';
 import {
   refreshTrustedRoot,
@@ -25,6 +24,7 @@ import {
 import { loadTrustedRoot } from '../../src/verify/trusted-root.js';
 import { runCaptured as cli } from '../cli/capture.js';
 import { TESTDATA } from '../testdata.js';
+import { failureOf } from '../trust/failure.js';
 import { newKey, TufRepo } from '../trust/tuf-repo.js';
 import { serveHostile, type HostileMirror } from './hostile-mirror.js';
 
@@ -39,15 +39,6 @@ let repo: TufRepo;
 let mirror: HostileMirror;
 let options: RefreshOptions;
 let cacheDir: string;
-
-async function failureOf(promise: Promise<unknown>): Promise<TrustError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TrustError);
-  return error as TrustError;
-}
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mprov-tuf-cache-'));

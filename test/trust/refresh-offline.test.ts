@@ -5,13 +5,13 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { TrustError } from '../../src/errors.js';
 import {
   refreshTrustedRoot,
   type RefreshOptions,
 } from '../../src/trust/index.js';
 import { loadTrustedRoot } from '../../src/verify/trusted-root.js';
 import { TESTDATA } from '../testdata.js';
+import { failureOf } from './failure.js';
 import { serveFiles, type FileServer } from './serve.js';
 import { newKey, TufRepo } from './tuf-repo.js';
 
@@ -22,15 +22,6 @@ let dir: string;
 let repo: TufRepo;
 let server: FileServer;
 let options: RefreshOptions;
-
-async function failureOf(promise: Promise<unknown>): Promise<TrustError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TrustError);
-  return error as TrustError;
-}
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mprov-tuf-'));

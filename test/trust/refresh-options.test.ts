@@ -22,6 +22,7 @@ import {
   type RefreshOptions,
 } from '../../src/trust/refresh.js';
 import { TESTDATA } from '../testdata.js';
+import { failureOf } from './failure.js';
 import { serveFiles, type FileServer } from './serve.js';
 import { TufRepo } from './tuf-repo.js';
 
@@ -30,15 +31,6 @@ let dir: string;
 let repo: TufRepo;
 let server: FileServer;
 let options: RefreshOptions;
-
-async function failureOf(promise: Promise<unknown>): Promise<TrustError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TrustError);
-  return error as TrustError;
-}
 
 beforeEach(async () => {
   target = await readFile(join(TESTDATA, 'public-good', 'trusted_root.json'));
