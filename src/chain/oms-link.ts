@@ -21,13 +21,13 @@ export async function checkOmsSignature(
 ): Promise<Finding[]> {
   const last = result.steps.at(-1);
   if (last === undefined) return [];
-  const method = { kind: 'sigstore' as const, trustedRoot };
+  const identity = lastStepIdentities(result.steps, last);
   let rootDigest: string;
   try {
     const verified = await verifyModelSignature(
       result.model.path,
       signaturePath,
-      { ...method, identity: lastStepIdentities(result.steps, last) },
+      { kind: 'sigstore', trustedRoot, identity },
       alreadyHashed,
     );
     rootDigest = verified.rootDigest;

@@ -24,7 +24,7 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
  * Links and pipes are read (`--key <(...)`), never past the bound, so
  * `/dev/zero` or a huge file is refused rather than read without end.
  */
-async function readInputBytes(path: string, what: string): Promise<Buffer> {
+async function readInputBytes(path: string, what?: string): Promise<Buffer> {
   const read = await readFileBounded(path, MAX_INPUT_BYTES, {
     followLink: true,
     allowSpecial: true,
@@ -36,14 +36,14 @@ async function readInputBytes(path: string, what: string): Promise<Buffer> {
       : '';
   throw new UsageError(
     'USAGE_INPUT_UNREADABLE',
-    `cannot read ${what}${path}${why}`,
+    `cannot read ${what === undefined ? '' : `${what} `}${path}${why}`,
     'cause' in read ? { cause: read.cause } : {},
   );
 }
 
 /** The text of a file named on the command line; see readInputBytes. */
 export async function readInput(path: string, what: string): Promise<string> {
-  return (await readInputBytes(path, `${what} `)).toString('utf8');
+  return (await readInputBytes(path, what)).toString('utf8');
 }
 
 /** Parses a JSON file named on the command line. */
@@ -123,5 +123,5 @@ export function parsePem<T>(path: string, parse: () => T): T {
 
 /** The bytes of a PEM file named on the command line. */
 export function readPem(path: string): Promise<Buffer> {
-  return readInputBytes(path, '');
+  return readInputBytes(path);
 }

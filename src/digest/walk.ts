@@ -130,18 +130,20 @@ function regularFile(root: string, rel: string): ListedFile {
   return { path: rel, open: path, size: stats.size, mtimeMs: stats.mtimeMs };
 }
 
+/** The system's error codes a user meets most, in words. */
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a folder',
+  ELOOP: 'too many levels of links',
+};
+
 /** Why a path could not be read, in words, from the system's error. */
 function because(cause: unknown): string {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  const words: Record<string, string> = {
-    ENOENT: 'no such file or folder',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    ENOTDIR: 'a part of the path is not a folder',
-    ELOOP: 'too many levels of links',
-  };
   if (typeof code !== 'string') return '';
-  return ` (${words[code] ?? code})`;
+  return ` (${ERRNO_WORDS[code] ?? code})`;
 }
 
 function readFailed(what: string, rel: string, cause: unknown): DigestError {

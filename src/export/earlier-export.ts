@@ -17,21 +17,30 @@ const FOLDERS = new Map([
   ['manifests', /^sha256-[0-9a-f]{64}\.json$/],
 ]);
 
+/** How an export's index is found and told from another file of its name. */
+export interface IndexRef {
+  /** The index's file name at the export's top. */
+  file: string;
+  /** The format URI the index must name. */
+  format: string;
+}
+
 /**
  * True when a folder holds an earlier export and nothing else: its index
  * names `format`, each top entry is a file or folder an export writes, and
  * its folders hold only files named as an export names them, no links.
- * Replacing it removes all of this, so nothing of the user's may pass.
+ * Replacing it removes all of this, so nothing of the user's may pass. A
+ * folder that cannot be read is not one.
  *
  * @param dir - the folder.
- * @param names - its entries, as read.
  * @param index - the index's file name and the format it must name.
  */
 export async function isEarlierExport(
   dir: string,
-  names: string[],
-  index: { file: string; format: string },
+  index: IndexRef,
 ): Promise<boolean> {
+  const names = await readdir(dir).catch(() => undefined);
+  if (names === undefined) return false;
   for (const name of names) {
     if (!(await isExportEntry(dir, name))) return false;
   }

@@ -21,7 +21,7 @@ import {
 
 import { ExportError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic.js';
-import { isEarlierExport } from './earlier-export.js';
+import { isEarlierExport, type IndexRef } from './earlier-export.js';
 
 /** What is at the output path now. */
 export type OutputState = 'absent' | 'empty' | 'earlier-export';
@@ -40,7 +40,7 @@ export type OutputState = 'absent' | 'empty' | 'earlier-export';
 export async function checkOutput(
   outDir: string,
   modelPath: string,
-  index: { file: string; format: string },
+  index: IndexRef,
   force: boolean,
 ): Promise<OutputState> {
   if (overlaps(await realTarget(outDir), await realTarget(modelPath))) {
@@ -65,7 +65,7 @@ export async function checkOutput(
     throw unusable(outDir, cause);
   });
   if (names.length === 0) return 'empty';
-  if (force && (await isEarlierExport(outDir, names, index))) {
+  if (force && (await isEarlierExport(outDir, index))) {
     return 'earlier-export';
   }
   throw new ExportError(
@@ -136,7 +136,7 @@ export async function writeDirAtomic(
   outDir: string,
   files: ReadonlyMap<string, string | Uint8Array>,
   state: OutputState,
-  index: { file: string; format: string },
+  index: IndexRef,
 ): Promise<void> {
   const parent = dirname(resolve(outDir));
   const temp = await writeTemp(parent, basename(outDir), files);
@@ -185,15 +185,14 @@ async function writeTemp(
 async function replace(
   outDir: string,
   temp: string,
-  index: { file: string; format: string },
+  index: IndexRef,
 ): Promise<void> {
   const old = `${temp}.old-${randomBytes(4).toString('hex')}`;
   await rename(outDir, old);
 
   // Files may have appeared since the last check. Moved aside, the folder
   // no longer changes by its path: this look is the one that counts.
-  const names = await readdir(old).catch(() => undefined);
-  if (names === undefined || !(await isEarlierExport(old, names, index))) {
+  if (!(await isEarlierExport(old, index))) {
     await rename(old, outDir);
     throw new ExportError(
       'EXPORT_OUTPUT_NOT_EMPTY',

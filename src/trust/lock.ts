@@ -96,13 +96,14 @@ export function hostId(): string {
 
 async function acquire(path: string, opts: LockOptions): Promise<string> {
   const nonce = randomBytes(12).toString('hex');
-  const body = JSON.stringify({ pid: process.pid, host: hostId(), nonce });
+  const host = hostId();
+  const body = JSON.stringify({ pid: process.pid, host, nonce });
   const deadline = Date.now() + opts.waitMs;
   for (;;) {
     if (await tryCreate(path, body)) return nonce;
     const holder = await readHolder(path);
     if (holder === undefined) continue; // released meanwhile: try again
-    if (isStale(holder, opts.staleMs ?? STALE_LOCK_MS)) {
+    if (isStale(holder, host, opts.staleMs ?? STALE_LOCK_MS)) {
       await breakLock(path, holder);
     } else if (Date.now() >= deadline) {
       throw new TrustError(
@@ -176,9 +177,10 @@ function parseHolder(text: string): Partial<Holder> {
   }
 }
 
-function isStale(holder: Holder, staleMs: number): boolean {
+/** Abandoned: not touched for `staleMs`, or its holder died on `host`. */
+function isStale(holder: Holder, host: string, staleMs: number): boolean {
   if (Date.now() - holder.mtimeMs > staleMs) return true;
-  if (holder.host !== hostId() || holder.pid === undefined) return false;
+  if (holder.host !== host || holder.pid === undefined) return false;
   return !isAlive(holder.pid);
 }
 
